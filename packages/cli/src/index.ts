@@ -1,0 +1,3 @@
+export { main } from "./main.ts";
+export type { Command, CommandIO } from "./command.ts";
+export { UsageError } from "./command.ts";

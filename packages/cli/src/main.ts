@@ -1,0 +1,51 @@
+import { commands } from "./registry.ts";
+import { UsageError, type CommandIO } from "./command.ts";
+
+function help(): string {
+  const width = Math.max(0, ...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    "aloft: a Flyte-compatible workflow orchestrator",
+    "",
+    "Usage: aloft <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Global options:",
+    "  --verbose   print stack traces for errors",
+    "  --help      show help for aloft or a command",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes("--verbose");
+  const args = argv.filter((a) => a !== "--verbose");
+  const io: CommandIO = {
+    out: (t) => process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
+    err: (t) => process.stderr.write(t.endsWith("\n") ? t : t + "\n"),
+    verbose,
+  };
+  const [name, ...rest] = args;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.out(help());
+    return name ? 0 : 1;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`aloft: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.out(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    const err = e as Error;
+    if (verbose) io.err(err.stack ?? String(err));
+    else io.err(`aloft ${name}: ${err instanceof UsageError ? "" : "error: "}${err.message}`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}

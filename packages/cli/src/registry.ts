@@ -1,0 +1,4 @@
+import type { Command } from "./command.ts";
+
+/** Every `aloft` subcommand, in the order `aloft --help` lists them. Add one line per command. */
+export const commands: Command[] = [];
