@@ -8,3 +8,4 @@ export * as plugins from "../gen/flyteidl_plugins.js";
 export * as datacatalog from "../gen/flyteidl_datacatalog.js";
 export * as cacheservice from "../gen/flyteidl_cacheservice.js";
 export * as googleapi from "../gen/google_api.js";
+export * from "./types.ts";
