@@ -1,0 +1,55 @@
+// The single request handler behind the port: Connect's adapter answers gRPC, gRPC-Web and Connect calls at
+// /<package>.<Service>/<Method>; the REST gateway answers the annotated /api/v1/... paths.
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
+import type { Message } from "@bufbuild/protobuf";
+import { toConnectError } from "../status.ts";
+import { createRestGateway } from "./rest.ts";
+import type { RequestHandler } from "./listen.ts";
+import type { ServiceBinding } from "./binding.ts";
+
+export interface HttpHandlerOptions {
+  bindings: ServiceBinding[];
+  maxMessageBytes: number;
+  /** Extra plain-HTTP routes (for example the blob store's signed URLs); return false to pass. */
+  extra?: (...args: Parameters<RequestHandler>) => Promise<boolean>;
+}
+
+export function createHttpHandler(options: HttpHandlerOptions): RequestHandler {
+  const connect = connectNodeAdapter({
+    readMaxBytes: options.maxMessageBytes,
+    routes(router: ConnectRouter) {
+      for (const { service, handlers } of options.bindings) {
+        const impl: Record<string, (req: Message, ctx: HandlerContext) => Promise<Message>> = {};
+        for (const [name, handler] of Object.entries(handlers)) {
+          impl[name] = async (req, ctx) => {
+            try {
+              return await handler(req, { signal: ctx.signal, headers: ctx.requestHeader });
+            } catch (e) {
+              throw toConnectError(e);
+            }
+          };
+        }
+        router.service(service, impl as never);
+      }
+    },
+  });
+  const rest = createRestGateway(options.bindings, { maxBodyBytes: options.maxMessageBytes });
+  return (req, res) => {
+    const path = req.url ?? "/";
+    if (/^\/[a-z]+\.[A-Za-z.]+\/[A-Za-z]+/.test(path)) {
+      connect(req as never, res as never);
+      return;
+    }
+    void (async () => {
+      if (options.extra && (await options.extra(req, res))) return;
+      if (await rest.handle(req, res)) return;
+      const body = JSON.stringify({ code: 5, message: `no route for ${req.method} ${path}`, details: [] });
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(body);
+    })().catch((e) => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: 13, message: String(e), details: [] }));
+    });
+  };
+}

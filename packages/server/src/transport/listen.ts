@@ -1,0 +1,117 @@
+// One TCP port for every protocol: cleartext HTTP/2 (gRPC, h2c Connect) and HTTP/1.1 (REST, gRPC-Web, Connect).
+// Node's http2 server refuses HTTP/1.1 on cleartext sockets, so each connection's first bytes are inspected:
+// a client speaking HTTP/2 with prior knowledge always opens with the fixed connection preface.
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import { Duplex } from "node:stream";
+import type { AddressInfo } from "node:net";
+
+const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+export type RequestHandler = (
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+) => void;
+
+export interface Listener {
+  readonly port: number;
+  readonly host: string;
+  close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  handler: RequestHandler;
+}
+
+/**
+ * The HTTP/2 session reads straight from a socket's native handle, so bytes already read for sniffing would be
+ * lost; a duplex stream that replays them and then forwards the socket is handed over instead.
+ */
+function replaying(socket: net.Socket, head: Buffer): Duplex {
+  const duplex = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      socket.write(chunk, cb);
+    },
+    final(cb) {
+      socket.end(cb);
+    },
+    destroy(err, cb) {
+      socket.destroy(err ?? undefined);
+      cb(err);
+    },
+  });
+  duplex.push(head);
+  socket.on("data", (d: Buffer) => {
+    if (!duplex.push(d)) socket.pause();
+  });
+  socket.on("end", () => duplex.push(null));
+  socket.on("close", () => duplex.destroy());
+  return duplex;
+}
+
+export async function listen(options: ListenOptions): Promise<Listener> {
+  const h1 = http.createServer(options.handler as http.RequestListener);
+  // Long-lived keep-alive connections from clients must not block shutdown forever.
+  h1.keepAliveTimeout = 5_000;
+  const h2 = http2.createServer({}, options.handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on("session", (s) => {
+    sessions.add(s);
+    s.on("close", () => sessions.delete(s));
+  });
+
+  const tcp = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    let seen = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+      const n = Math.min(seen.length, preface.length);
+      const isH2 = seen.subarray(0, n).equals(preface.subarray(0, n));
+      if (isH2 && seen.length < preface.length) return; // wait for the rest of the preface
+      socket.removeListener("data", onData);
+      if (isH2) {
+        h2.emit("connection", replaying(socket, seen));
+      } else {
+        socket.pause();
+        socket.unshift(seen);
+        h1.emit("connection", socket);
+        socket.resume();
+      }
+    };
+    socket.on("data", onData);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    tcp.once("error", reject);
+    tcp.listen(options.port, options.host, () => {
+      tcp.removeListener("error", reject);
+      resolve();
+    });
+  });
+  const address = tcp.address() as AddressInfo;
+  return {
+    port: address.port,
+    host: options.host,
+    async close() {
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      for (const s of sessions) s.close();
+      h1.closeIdleConnections();
+      // Give in-flight requests a moment, then cut what is left so shutdown is bounded.
+      const timer = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, 2_000);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
