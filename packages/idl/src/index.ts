@@ -9,3 +9,6 @@ export * as datacatalog from "../gen/flyteidl_datacatalog.js";
 export * as cacheservice from "../gen/flyteidl_cacheservice.js";
 export * as googleapi from "../gen/google_api.js";
 export * from "./types.ts";
+export * from "./literals.ts";
+export * from "./values.ts";
+export * from "./hash.ts";
