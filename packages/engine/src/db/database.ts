@@ -1,0 +1,99 @@
+// One SQL layer for every Aloft package: Kysely over PGlite (embedded, the default) or PostgreSQL
+// (when a URL is given). Queries and schema are written once and run on both.
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { InvalidArgumentError } from "../errors.ts";
+import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
+import { groupAndValidate, migrate, type Migration } from "./migrations.ts";
+import { PGliteDialect } from "./pglite-dialect.ts";
+
+export interface OpenDatabaseOptions {
+  /** `postgres://…` URL. When set, PostgreSQL is used and `dataDir` must be absent. */
+  url?: string;
+  /** PGlite data directory; owned by this process until `close()`. Absent (and no url): in memory. */
+  dataDir?: string;
+  /** Migrations of every package that keeps tables here; applied in order per package. */
+  migrations: readonly Migration[];
+  /** Pool size for PostgreSQL (default 10). */
+  maxConnections?: number;
+}
+
+export interface Database {
+  readonly dialect: "pglite" | "postgres";
+  /** Untyped handle; packages view it through their own table types with `typed()`. */
+  readonly kysely: Kysely<any>;
+  typed<Tables>(): Kysely<Tables>;
+  /** Applies further migrations (e.g. a package opened after the database). */
+  migrate(migrations: readonly Migration[]): Promise<Migration[]>;
+  close(): Promise<void>;
+}
+
+// int8 (oid 20) as a JS number on both dialects: our counters and epoch-milliseconds fit in 2^53,
+// and one representation keeps query results identical across PGlite and PostgreSQL.
+const INT8_OID = 20;
+const parseInt8 = (value: string) => Number(value);
+
+function openPostgres(url: string, maxConnections: number): { kysely: Kysely<any>; dialect: "postgres" } {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: maxConnections,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  return { kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), dialect: "postgres" };
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.url !== undefined && options.dataDir !== undefined) {
+    throw new InvalidArgumentError("dataDir", "must not be set together with url (url selects PostgreSQL)");
+  }
+  if (options.url !== undefined && !/^postgres(ql)?:\/\//.test(options.url)) {
+    throw new InvalidArgumentError("url", `expected a postgres:// or postgresql:// URL, got "${options.url}"`);
+  }
+  groupAndValidate(options.migrations);
+  let lock: DataDirLock | undefined;
+  let kysely: Kysely<any>;
+  let dialect: "pglite" | "postgres";
+  if (options.url !== undefined) {
+    ({ kysely, dialect } = openPostgres(options.url, options.maxConnections ?? 10));
+  } else {
+    if (options.dataDir !== undefined) lock = acquireDataDirLock(options.dataDir);
+    try {
+      const pglite = await PGlite.create({
+        ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+        parsers: { [INT8_OID]: parseInt8 },
+      });
+      kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
+      dialect = "pglite";
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
+  }
+  try {
+    await migrate(kysely, options.migrations);
+  } catch (err) {
+    await kysely.destroy();
+    lock?.release();
+    throw err;
+  }
+  let closed = false;
+  return {
+    dialect,
+    kysely,
+    typed: <Tables>() => kysely as unknown as Kysely<Tables>,
+    migrate: (migrations) => migrate(kysely, migrations),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await kysely.destroy();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// Test support: a throwaway PostgreSQL database per test file, since other engineers' tests use the
+// same server at the same time. Only imported by tests.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+export const POSTGRES_ADMIN_URL = process.env.ALOFT_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export interface TestPostgres {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestPostgres(prefix = "aloft_engine"): Promise<TestPostgres> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
