@@ -56,7 +56,7 @@ describe("one port for every protocol", () => {
     expect((err as ConnectError).rawMessage).toBe("task t not found");
     const res = await fetch(`${base}/api/v1/tasks/p/d/t/v`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ code: 5, message: "task t not found", details: [] });
+    expect((await res.json()) as any).toEqual({ code: 5, message: "task t not found", details: [] });
   });
 
   it("answers methods without a handler with UNIMPLEMENTED on gRPC and 501 on REST", async () => {
@@ -71,7 +71,7 @@ describe("REST gateway", () => {
   it("serves GET /api/v1/version as protobuf JSON with proto field names", async () => {
     const res = await fetch(`${base}/api/v1/version`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(body.control_plane_version.Version).toBe("v-test");
     // Unpopulated fields are emitted, as flyteadmin's gateway does.
     expect(body.control_plane_version.Build).toBe("");
@@ -80,13 +80,13 @@ describe("REST gateway", () => {
   it("fills path parameters, typed query parameters and nested query fields, choosing the matching binding", async () => {
     const res = await fetch(`${base}/api/v1/tasks/proj/dev?limit=7&filters=${encodeURIComponent("eq(phase,SUCCEEDED)")}&sort_by.key=created_at&sort_by.direction=ASCENDING`);
     expect(res.status).toBe(200);
-    expect((await res.json()).token).toBe("proj|dev|7|eq(phase,SUCCEEDED)|created_at|1");
+    expect(((await res.json()) as any).token).toBe("proj|dev|7|eq(phase,SUCCEEDED)|created_at|1");
   });
 
   it("rejects an unknown query parameter naming it", async () => {
     const res = await fetch(`${base}/api/v1/tasks/proj/dev?colour=red`);
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toContain("colour");
+    expect(((await res.json()) as any).message).toContain("colour");
   });
 
   it("rejects a wrong verb with 405 and an unknown path with 404", async () => {
@@ -106,7 +106,7 @@ describe("REST gateway", () => {
     const big = JSON.stringify({ id: { project: "x".repeat(5000) } });
     const res = await fetch(`${base}/api/v1/tasks`, { method: "POST", body: big, headers: { "content-type": "application/json" } });
     expect(res.status).toBe(429);
-    expect((await res.json()).message).toContain("exceeds the limit of 1024 bytes");
+    expect(((await res.json()) as any).message).toContain("exceeds the limit of 1024 bytes");
     const client = createClient(service.AdminService, createGrpcTransport({ baseUrl: base }));
     const err = await client.getVersion(create(admin.GetVersionRequestSchema, {})).then(() => undefined);
     expect(err).toBeUndefined();
