@@ -1,0 +1,156 @@
+// CreateExecution: resolve the launch plan (or a single task), check and complete the inputs, name the execution,
+// store its inputs in the blob store, record it, and hand it to the engine.
+import { create, toBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { admin, core } from "@aloft/idl";
+import { AdminError, AlreadyExistsError, InvalidArgumentError } from "../../errors.ts";
+import type { AdminContext } from "../../context.ts";
+import { getLaunchPlanRow } from "../launch-plan-rows.ts";
+import { getCompiledWorkflow } from "../workflows.ts";
+import { requireIdentifier, requirePresent, requireProjectAndDomain, requireString, type Key } from "../validate.ts";
+import { fromBinary } from "@bufbuild/protobuf";
+import { resolveExecutionInputs } from "./inputs.ts";
+import { randomExecutionName, validateExecutionName } from "./naming.ts";
+import { executionIdentifier, showExec, type ExecKey } from "./rows.ts";
+import { singleTaskWorkflow } from "./single-task.ts";
+
+export interface PreparedLaunch {
+  key: ExecKey;
+  spec: admin.ExecutionSpec;
+  closure: core.CompiledWorkflowClosure;
+  inputs: core.LiteralMap;
+  userInputs: core.LiteralMap;
+  launchPlan: Key | undefined;
+  workflow: Key;
+  task: Key | undefined;
+}
+
+const show = (k: Key) => `${k.project}/${k.domain}/${k.name}/${k.version}`;
+
+export function inputsUri(ctx: AdminContext, k: ExecKey, file: "inputs.pb" | "user_inputs.pb"): string {
+  return `${ctx.data.root.replace(/\/+$/, "")}/metadata/${k.project}/${k.domain}/${k.name}/${file}`;
+}
+
+/** Resolves what an execution request runs and with which inputs; shared by create, relaunch, recover and the scheduler. */
+export async function prepareLaunch(ctx: AdminContext, project: string, domain: string, name: string, spec: admin.ExecutionSpec, userInputs: core.LiteralMap | undefined): Promise<PreparedLaunch> {
+  const ref = requirePresent(spec.launchPlan, "spec.launch_plan");
+  const key = { project, domain, name };
+  const user = userInputs ?? create(core.LiteralMapSchema, {});
+  if (ref.resourceType === core.ResourceType.TASK) {
+    const taskKey = requireIdentifier(ref, "spec.launch_plan", core.ResourceType.TASK);
+    const { closure, expected } = await singleTaskWorkflow(ctx, taskKey);
+    const inputs = resolveExecutionInputs(user, undefined, expected);
+    return { key, spec, closure, inputs, userInputs: user, launchPlan: undefined, workflow: taskKey, task: taskKey };
+  }
+  if (ref.resourceType !== core.ResourceType.LAUNCH_PLAN && ref.resourceType !== core.ResourceType.UNSPECIFIED) {
+    throw new InvalidArgumentError(`spec.launch_plan.resource_type must be LAUNCH_PLAN or TASK, got ${core.ResourceType[ref.resourceType]}`);
+  }
+  const lpKey = requireIdentifier(ref, "spec.launch_plan", core.ResourceType.LAUNCH_PLAN);
+  const lpRow = await getLaunchPlanRow(ctx, lpKey);
+  if (!lpRow) throw new InvalidArgumentError(`spec.launch_plan: launch plan ${show(lpKey)} is not registered`);
+  const lpSpec = fromBinary(admin.LaunchPlanSpecSchema, lpRow.spec);
+  const lpClosure = fromBinary(admin.LaunchPlanClosureSchema, lpRow.closure);
+  const wfId = requirePresent(lpSpec.workflowId, "launch plan spec.workflow_id");
+  const wfKey = { project: wfId.project, domain: wfId.domain, name: wfId.name, version: wfId.version };
+  const closure = await getCompiledWorkflow(ctx, wfKey);
+  const inputs = resolveExecutionInputs(user, lpSpec.fixedInputs, lpClosure.expectedInputs);
+  // Settings the request leaves unset come from the launch plan, as flyteadmin merges them.
+  if (!spec.labels) spec.labels = lpSpec.labels;
+  if (!spec.annotations) spec.annotations = lpSpec.annotations;
+  if (!spec.securityContext) spec.securityContext = lpSpec.securityContext;
+  if (!spec.rawOutputDataConfig) spec.rawOutputDataConfig = lpSpec.rawOutputDataConfig;
+  if (!spec.qualityOfService) spec.qualityOfService = lpSpec.qualityOfService;
+  if (spec.maxParallelism === 0) spec.maxParallelism = lpSpec.maxParallelism;
+  if (!spec.interruptible) spec.interruptible = lpSpec.interruptible;
+  if (!spec.overwriteCache) spec.overwriteCache = lpSpec.overwriteCache;
+  if (!spec.envs) spec.envs = lpSpec.envs;
+  spec.launchPlan = create(core.IdentifierSchema, { resourceType: core.ResourceType.LAUNCH_PLAN, ...lpKey });
+  return { key, spec, closure, inputs, userInputs: user, launchPlan: lpKey, workflow: wfKey, task: undefined };
+}
+
+/** Records the execution and starts it. The row is written before the engine is told, so events always find it. */
+export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra: { sourceExecution?: ExecKey; recoverFrom?: ExecKey } = {}): Promise<void> {
+  const now = ctx.now();
+  const inUri = inputsUri(ctx, p.key, "inputs.pb");
+  const userUri = inputsUri(ctx, p.key, "user_inputs.pb");
+  await ctx.data.writeLiteralMap(inUri, p.inputs);
+  await ctx.data.writeLiteralMap(userUri, p.userInputs);
+  const metadata = p.spec.metadata ?? create(admin.ExecutionMetadataSchema, {});
+  p.spec.metadata = metadata;
+  const closure = create(admin.ExecutionClosureSchema, {
+    phase: core.WorkflowExecution_Phase.UNDEFINED,
+    createdAt: timestampFromDate(now),
+    updatedAt: timestampFromDate(now),
+    workflowId: create(core.IdentifierSchema, { resourceType: p.task ? core.ResourceType.TASK : core.ResourceType.WORKFLOW, ...p.workflow }),
+    stateChangeDetails: { state: admin.ExecutionState.EXECUTION_ACTIVE, occurredAt: timestampFromDate(now), principal: metadata.principal },
+  });
+  const inserted = await ctx.db
+    .insertInto("admin_executions")
+    .values({
+      ...p.key,
+      phase: "UNDEFINED",
+      spec: toBinary(admin.ExecutionSpecSchema, p.spec),
+      closure: toBinary(admin.ExecutionClosureSchema, closure),
+      launch_plan_project: p.launchPlan?.project ?? "",
+      launch_plan_domain: p.launchPlan?.domain ?? "",
+      launch_plan_name: p.launchPlan?.name ?? "",
+      launch_plan_version: p.launchPlan?.version ?? "",
+      workflow_project: p.workflow.project,
+      workflow_domain: p.workflow.domain,
+      workflow_name: p.workflow.name,
+      workflow_version: p.workflow.version,
+      task_name: p.task?.name ?? "",
+      task_version: p.task?.version ?? "",
+      mode: metadata.mode,
+      state: 0,
+      principal: metadata.principal,
+      cluster: "",
+      error_kind: null,
+      error_code: null,
+      inputs_uri: inUri,
+      user_inputs_uri: userUri,
+      source_execution: extra.sourceExecution ? showExec(extra.sourceExecution) : null,
+      parent_node_execution: null,
+      started_at: null,
+      duration_ms: 0,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(["project", "domain", "name"]).doNothing())
+    .returning("name")
+    .executeTakeFirst();
+  if (!inserted) throw new AlreadyExistsError(`execution ${showExec(p.key)} already exists`);
+  if (!ctx.launcher) throw new AdminError("UNAVAILABLE", "no execution engine is attached to this server");
+  try {
+    await ctx.launcher.launch({
+      id: executionIdentifier(p.key),
+      closure: p.closure,
+      inputs: p.inputs,
+      inputsUri: inUri,
+      recoverFrom: extra.recoverFrom ? executionIdentifier(extra.recoverFrom) : undefined,
+      rawOutputPrefix: p.spec.rawOutputDataConfig?.outputLocationPrefix || `${ctx.data.root.replace(/\/+$/, "")}/raw`,
+    });
+  } catch (e) {
+    // The execution exists but never started: record why, as flyteadmin does for launch failures.
+    const failed = create(admin.ExecutionClosureSchema, {
+      ...closure,
+      phase: core.WorkflowExecution_Phase.FAILED,
+      outputResult: { case: "error", value: create(core.ExecutionErrorSchema, { code: "LaunchFailed", message: (e as Error).message, kind: core.ExecutionError_ErrorKind.SYSTEM }) },
+    });
+    await ctx.db.updateTable("admin_executions").set({ phase: "FAILED", closure: toBinary(admin.ExecutionClosureSchema, failed), error_code: "LaunchFailed", error_kind: "SYSTEM" }).where("project", "=", p.key.project).where("domain", "=", p.key.domain).where("name", "=", p.key.name).execute();
+    throw e;
+  }
+}
+
+export async function createExecution(ctx: AdminContext, req: admin.ExecutionCreateRequest): Promise<admin.ExecutionCreateResponse> {
+  const project = requireString(req.project, "project");
+  const domain = requireString(req.domain, "domain");
+  if (req.name !== "") validateExecutionName(req.name);
+  await requireProjectAndDomain(ctx, project, domain);
+  const spec = requirePresent(req.spec, "spec");
+  const name = req.name || randomExecutionName();
+  if (!spec.metadata) spec.metadata = create(admin.ExecutionMetadataSchema, { mode: admin.ExecutionMetadata_ExecutionMode.MANUAL });
+  const prepared = await prepareLaunch(ctx, project, domain, name, spec, req.inputs);
+  await launchPrepared(ctx, prepared);
+  return create(admin.ExecutionCreateResponseSchema, { id: executionIdentifier(prepared.key) });
+}
