@@ -1,7 +1,14 @@
-// Public surface of @aloft/compiler.
+// Public surface of @aloft/compiler: Flyte-compatible task and workflow compilation.
 export { compileTask } from "./task.ts";
 export { compileWorkflow } from "./workflow.ts";
 export { getRequirements, type WorkflowRequirements } from "./requirements.ts";
+export {
+  compileDynamicJobSpec,
+  dynamicJobRequirements,
+  dynamicWorkflowTemplate,
+  type DynamicJobContext,
+} from "./dynamic.ts";
+export { launchPlanInterface } from "./launch-plan.ts";
 export { areTypesCastable } from "./castability.ts";
 export { CompileError, ErrorCodes, type CompileErrorCode } from "./errors.ts";
 export type { Result } from "./result.ts";
