@@ -47,7 +47,10 @@ export interface BlobStore {
   /** Size and metadata, or undefined when there is no blob. */
   head(uri: string): Promise<BlobInfo | undefined>;
   exists(uri: string): Promise<boolean>;
-  /** Every blob whose URI starts with `prefix` (a plain string prefix, as S3 defines it), in URI order. */
+  /**
+   * Every blob whose URI starts with `prefix` (a plain string prefix, as S3 defines it). Order is the backend's:
+   * byte order for the filesystem store and AWS S3, but some S3-compatible servers differ, so do not rely on it.
+   */
   list(prefix: string): AsyncIterable<BlobInfo>;
   /** Deletes a blob; deleting a missing blob is not an error (S3 semantics). */
   delete(uri: string): Promise<void>;

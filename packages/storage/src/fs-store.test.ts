@@ -51,6 +51,13 @@ describe("FileSystemBlobStore", () => {
     expect(await readdir(join(dir, "broken"))).toEqual([]);
   });
 
+  it("lists in byte order, like S3", async () => {
+    for (const k of ["b/2", "b/1", "b.txt", "b0"]) await store.put(`file://${dir}/order/${k}`, new Uint8Array(1));
+    const uris: string[] = [];
+    for await (const b of store.list(`file://${dir}/order/b`)) uris.push(b.uri.slice(`file://${dir}/order/`.length));
+    expect(uris).toEqual(["b.txt", "b/1", "b/2", "b0"]);
+  });
+
   it("does not list directories or foreign temp files as blobs", async () => {
     await store.put(`file://${dir}/tmpcheck/real`, new Uint8Array(1));
     await writeFile(join(dir, "tmpcheck/.real.aloft-tmp-abc"), "partial");
