@@ -1,1 +1,20 @@
-export {};
+// Public surface of @aloft/sdk.
+export { t } from "./types/t.ts";
+export type { Schema, Infer, SchemaMap, ValuesOf, TransformContext } from "./types/schema.ts";
+export type { BlobIO } from "./types/blob-io.ts";
+export { FlyteFile } from "./types/file.ts";
+export { FlyteDirectory } from "./types/directory.ts";
+export { StructuredDataset, tableToParquet, parquetToTable } from "./types/structured-dataset.ts";
+export { registerType, unregisterType, schemaFor, type CustomType } from "./types/registry.ts";
+export { task, TYPESCRIPT_TASK_TYPE, runtimeArgs, type TaskDef, type TaskOptions, type TaskContext, type TaskFn } from "./task.ts";
+export { dynamic } from "./dynamic.ts";
+export { workflow, isWorkflow, type WorkflowDef, type WorkflowOptions, type WorkflowInputs } from "./workflow.ts";
+export { launchPlan, isLaunchPlan, type LaunchPlanDef, type LaunchPlanOptions, type Schedule } from "./launch-plan.ts";
+export { when, fail, Branch } from "./condition.ts";
+export { map, type MapOptions } from "./map-task.ts";
+export { sleep, approve, waitForInput } from "./gate.ts";
+export { Ref, Condition, START_NODE } from "./promise.ts";
+export { isTaskEntity, type TaskEntity, type TaskCommonOptions, type CacheOptions, type SecretRequest } from "./task-entity.ts";
+export type { CallOptions, NodeOverrides, Resources, ResourceSpec, NodeHandle, OutputDecl } from "./entity.ts";
+export { Serializer, DEFAULT_IMAGE, type SerializeSettings } from "./serialize/serializer.ts";
+export { TypeMismatchError, DefinitionError, SerializationError, TaskFailure } from "./errors.ts";

@@ -3,9 +3,10 @@ import { core, describeLiteral, lit, types } from "@aloft/idl";
 import { TypeMismatchError } from "../errors.ts";
 import { describeValue, parseJsonText, type Schema } from "./schema.ts";
 
-export function listSchema<T>(item: Schema<T>): Schema<T[]> {
+export function listSchema<T>(item: Schema<T>): Schema<T[]> & { item: Schema<T> } {
   return {
     name: "list",
+    item,
     literalType: () => types.list(item.literalType()),
     check(value, path) {
       if (!Array.isArray(value)) return `expected a list, got ${describeValue(value)}`;

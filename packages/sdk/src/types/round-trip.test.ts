@@ -9,7 +9,7 @@ import { TypeMismatchError } from "../errors.ts";
 import type { BlobIO } from "./blob-io.ts";
 import { FlyteDirectory } from "./directory.ts";
 import { FlyteFile } from "./file.ts";
-import { registerType, schemaFor, unregisterType } from "./registry.ts";
+import { registerType, schemaFor, unregisterType, type CustomType } from "./registry.ts";
 import type { Schema, TransformContext } from "./schema.ts";
 import { StructuredDataset } from "./structured-dataset.ts";
 import { t } from "./t.ts";
@@ -149,7 +149,7 @@ describe("type transformers round-trip", () => {
       constructor(readonly x: number, readonly y: number) {}
     }
     const inner = t.struct({ x: t.float(), y: t.float() });
-    const point = registerType<Point>({
+    const point: CustomType<Point> = registerType<Point>({
       name: "Point",
       literalType: inner.literalType,
       check: (v) => (v instanceof Point ? undefined : "expected a Point"),
@@ -163,7 +163,7 @@ describe("type transformers round-trip", () => {
         return new Point(v.x, v.y);
       },
       toJson: (p) => ({ x: p.x, y: p.y }),
-      parse: (text, path) => point.fromJson(JSON.parse(text), path),
+      parse: (text, path): Point => point.fromJson(JSON.parse(text), path),
     });
     try {
       const lt = point.literalType();

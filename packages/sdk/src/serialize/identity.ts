@@ -1,0 +1,75 @@
+// Names and module locations of entities. The task runtime finds a task by module path and exported name, so a
+// task that runs remotely must be exported; the Flyte name defaults to `<module dotted>.<export>` like flytekit's
+// `<python module>.<function>`.
+import { relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { SerializationError } from "../errors.ts";
+import type { Entity } from "../entity.ts";
+
+export interface Identity {
+  name: string;
+  /** Module path relative to the project root (POSIX separators). */
+  modulePath: string;
+  /** Exported name, or undefined when the entity is not exported. */
+  exportName: string | undefined;
+}
+
+const exportsCache = new Map<string, Promise<Record<string, unknown>>>();
+
+/** Imports a module (once) to read its exports. */
+export function moduleExports(file: string): Promise<Record<string, unknown>> {
+  let p = exportsCache.get(file);
+  if (!p) {
+    p = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
+    exportsCache.set(file, p);
+  }
+  return p;
+}
+
+export function modulePathOf(file: string, root: string): string {
+  const rel = relative(root, file);
+  if (rel.startsWith("..")) throw new SerializationError(`${file} is outside the project root ${root}`);
+  return rel.split(sep).join("/");
+}
+
+export class IdentityResolver {
+  readonly #cache = new Map<Entity, Promise<Identity>>();
+
+  constructor(
+    readonly root: string,
+    /** Local runs allow unexported entities when they have an explicit name. */
+    readonly allowUnexported: boolean,
+  ) {}
+
+  identify(entity: Entity, what: string): Promise<Identity> {
+    let p = this.#cache.get(entity);
+    if (!p) {
+      p = this.#resolve(entity, what);
+      this.#cache.set(entity, p);
+    }
+    return p;
+  }
+
+  async #resolve(entity: Entity, what: string): Promise<Identity> {
+    if (entity.definedIn === "<unknown>") {
+      if (entity.explicitName && this.allowUnexported) return { name: entity.explicitName, modulePath: "", exportName: undefined };
+      throw new SerializationError(`cannot tell which file defined ${what}; give it a name`);
+    }
+    const modulePath = modulePathOf(entity.definedIn, this.root);
+    let exportName: string | undefined;
+    try {
+      const exports = await moduleExports(entity.definedIn);
+      exportName = Object.keys(exports).find((k) => exports[k] === entity);
+    } catch (e) {
+      if (!this.allowUnexported) throw new SerializationError(`cannot import ${modulePath} to find ${what}: ${(e as Error).message}`);
+    }
+    if (exportName === undefined) {
+      if (entity.explicitName && this.allowUnexported) return { name: entity.explicitName, modulePath, exportName };
+      throw new SerializationError(
+        `${what} (defined in ${modulePath}) is not exported from its module; export it so the task runtime can find it${this.allowUnexported ? ", or give it a name" : ""}`,
+      );
+    }
+    const dotted = modulePath.replace(/\.[cm]?[jt]sx?$/, "").replaceAll("/", ".");
+    return { name: entity.explicitName ?? `${dotted}.${exportName}`, modulePath, exportName };
+  }
+}

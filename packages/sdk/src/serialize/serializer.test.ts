@@ -1,0 +1,106 @@
+import { fileURLToPath } from "node:url";
+import { dirname, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { core } from "@aloft/idl";
+import { Serializer } from "./serializer.ts";
+import { SerializationError } from "../errors.ts";
+import { task } from "../task.ts";
+import { workflow } from "../workflow.ts";
+import { t } from "../types/t.ts";
+import * as P from "./testdata/pipeline.ts";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+const settings = { project: "flytesnacks", domain: "development", version: "v1", root };
+
+describe("serializer", () => {
+  it("serializes a workflow with every node kind and the compiler accepts it", async () => {
+    const s = new Serializer(settings);
+    const { id } = await s.workflow(P.pipeline);
+    expect(id.name).toBe("packages.sdk.src.serialize.testdata.pipeline.pipeline");
+    const compiled = s.compile(id.name);
+    const wf = compiled.primary!.template!;
+    const kinds = wf.nodes.filter((n) => !["start-node", "end-node"].includes(n.id)).map((n) => n.target.case);
+    expect(kinds).toEqual(["arrayNode", "arrayNode", "taskNode", "branchNode", "workflowNode", "gateNode"]);
+    expect(wf.failureNode?.target.case).toBe("taskNode");
+    expect(wf.metadata?.onFailure).toBe(core.WorkflowMetadata_OnFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE);
+    // The sleep waits for the sub-workflow although no data flows.
+    expect(wf.nodes.find((n) => n.id === "n5")!.upstreamNodeIds).toEqual(["n4"]);
+    const array = wf.nodes.find((n) => n.id === "n0")!.target.value as core.ArrayNode;
+    expect(array.parallelismOption).toEqual({ case: "parallelism", value: 4 });
+    expect(array.successCriteria).toEqual({ case: "minSuccessRatio", value: 0.5 });
+    const bound = wf.nodes.find((n) => n.id === "n1")!.target.value as core.ArrayNode;
+    expect(bound.boundInputs).toEqual(["by"]);
+  });
+
+  it("writes task templates that start the Aloft runtime", async () => {
+    const s = new Serializer(settings);
+    await s.workflow(P.pipeline);
+    const sq = s.tasks.get("packages.sdk.src.serialize.testdata.pipeline.square")!;
+    expect(sq.type).toBe("typescript-task");
+    expect(sq.target.case === "container" && sq.target.value.args).toEqual([
+      "aloft-task", "--inputs", "{{.input}}", "--output-prefix", "{{.outputPrefix}}", "--raw-output-data-prefix", "{{.rawOutputDataPrefix}}",
+      "--module", "packages/sdk/src/serialize/testdata/pipeline.ts", "--task", "square",
+    ]);
+    expect(sq.metadata?.discoverable).toBe(true);
+    expect(sq.metadata?.discoveryVersion).toBe("1");
+    expect(sq.metadata?.retries?.retries).toBe(2);
+    const mapped = s.tasks.get("packages.sdk.src.serialize.testdata.pipeline.square.map")!;
+    expect(mapped.interface?.inputs?.variables.n?.type?.type.case).toBe("collectionType");
+    const scaleMap = s.tasks.get("packages.sdk.src.serialize.testdata.pipeline.scale.map_bound_by")!;
+    expect(scaleMap.interface?.inputs?.variables.by?.type?.type.case).toBe("simple");
+  });
+
+  it("serializes branch cases, fail() and gates", async () => {
+    const s = new Serializer(settings);
+    const { id } = await s.workflow(P.failing);
+    const wf = s.compile(id.name).primary!.template!;
+    const branch = wf.nodes.find((n) => n.id === "n0")!.target.value as core.BranchNode;
+    expect(branch.ifElse?.default.case).toBe("error");
+    const cmp = branch.ifElse!.case!.condition!.expr.value as core.ComparisonExpression;
+    expect(cmp.operator).toBe(core.ComparisonExpression_Operator.LT);
+    expect(cmp.rightValue?.val).toMatchObject({ case: "primitive", value: { value: { case: "integer", value: 0n } } });
+
+    const { id: gid } = await s.workflow(P.gated);
+    const gated = s.compile(gid.name).primary!.template!;
+    const real = gated.nodes.filter((n) => n.target.case !== undefined);
+    expect(real.map((n) => (n.target.case === "gateNode" ? n.target.value.condition.case : n.target.case))).toEqual(["taskNode", "approve", "signal"]);
+  });
+
+  it("serializes launch plans with fixed inputs and schedules, and launch-plan nodes", async () => {
+    const s = new Serializer(settings);
+    const { id } = await s.workflow(P.parent);
+    s.compile(id.name);
+    const lp = s.launchPlans.get("nightly")!;
+    expect(lp.spec?.fixedInputs?.literals.k).toBeDefined();
+    expect(Object.keys(lp.closure!.expectedInputs!.parameters)).toEqual(["xs"]);
+    expect(lp.spec?.entityMetadata?.schedule?.ScheduleExpression).toMatchObject({ case: "cronSchedule", value: { schedule: "0 3 * * *" } });
+    expect(lp.spec?.labels?.values).toEqual({ team: "data" });
+    const dflt = await s.defaultLaunchPlan(P.pipeline);
+    expect(dflt.closure!.expectedInputs!.parameters.k!.behavior.case).toBe("default");
+  });
+
+  it("refuses a task that is not exported", async () => {
+    const hidden = task({ inputs: { a: t.int() }, outputs: t.int() }, ({ a }) => a);
+    const wf = workflow({ name: "uses-hidden", outputs: t.int() }, () => hidden({ a: 1 }));
+    await expect(new Serializer(settings).workflow(wf)).rejects.toThrow(/not exported from its module/);
+    // Local runs accept it when it has an explicit name.
+    const named = task({ name: "named-hidden", inputs: { a: t.int() }, outputs: t.int() }, ({ a }) => a);
+    const wf2 = workflow({ name: "uses-named", outputs: t.int() }, () => named({ a: 1 }));
+    const s = new Serializer({ ...settings, allowUnexported: true });
+    await s.workflow(wf2);
+    expect(s.compile("uses-named").primary?.template?.nodes.map((n) => n.id)).toContain("n0");
+  });
+
+  it("surfaces compiler errors (an int bound to a string input)", async () => {
+    const wants = task({ name: "wants-float", inputs: { f: t.float() } }, () => {});
+    const gives = task({ name: "gives-int", outputs: t.int() }, () => 1);
+    // float and int are both `number` in TypeScript; the Flyte compiler is what tells them apart.
+    const wf = workflow({ name: "mismatch" }, () => {
+      wants({ f: gives({}) });
+    });
+    const s = new Serializer({ ...settings, allowUnexported: true });
+    await s.workflow(wf);
+    expect(() => s.compile("mismatch")).toThrow(SerializationError);
+    expect(() => s.compile("mismatch")).toThrow(/does not compile/);
+  });
+});
