@@ -36,7 +36,7 @@ export async function singleTaskWorkflow(ctx: AdminContext, task: Key): Promise<
         id: nodeId,
         metadata: { name: nodeId, retries: template.metadata?.retries, timeout: template.metadata?.timeout },
         inputs,
-        target: { case: "taskNode", value: { reference: { case: "referenceId", value: template.id } } },
+        target: { case: "taskNode", value: { reference: { case: "referenceId", value: template.id ?? { resourceType: core.ResourceType.TASK, ...task } } } },
       },
     ],
     outputs,
