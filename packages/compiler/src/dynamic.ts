@@ -6,6 +6,7 @@ import { core } from "@aloft/idl";
 import type { LaunchPlanInterface } from "./builder.ts";
 import { idKey } from "./identifier.ts";
 import { getRequirements, type WorkflowRequirements } from "./requirements.ts";
+import { guardDepth } from "./guard.ts";
 import type { Result } from "./result.ts";
 import { compileTask } from "./task.ts";
 import { compileWorkflow } from "./workflow.ts";
@@ -53,6 +54,10 @@ export function dynamicJobRequirements(spec: core.DynamicJobSpec, ctx: DynamicJo
  * The spec is not modified.
  */
 export function compileDynamicJobSpec(spec: core.DynamicJobSpec, ctx: DynamicJobContext): Result<core.CompiledWorkflowClosure> {
+  return guardDepth(() => compileDynamicUnguarded(spec, ctx));
+}
+
+function compileDynamicUnguarded(spec: core.DynamicJobSpec, ctx: DynamicJobContext): Result<core.CompiledWorkflowClosure> {
   const template = dynamicWorkflowTemplate(spec, ctx);
   const parentConfig = ctx.parentTask.target.case === "container" ? ctx.parentTask.target.value.config : undefined;
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { bindings, codes, compile, ids, int, lpId, messages, promise, task, taskNode, types as t, vars, workflow, wfId } from "../test/builders.ts";
 import type { LaunchPlanInterface } from "./builder.ts";
 
 const inc = task("inc", { x: t.integer() }, { y: t.integer() });
 
-function gate(id: string, condition: core.GateNode["condition"], inputs: Record<string, core.BindingData> = {}): core.Node {
+function gate(id: string, condition: MessageInitShape<typeof core.GateNodeSchema>["condition"], inputs: Record<string, core.BindingData> = {}): core.Node {
   return create(core.NodeSchema, { id, inputs: bindings(inputs), target: { case: "gateNode", value: { condition } } });
 }
 
@@ -61,7 +61,7 @@ describe("array nodes", () => {
     const arr = create(core.NodeSchema, {
       id: "arr",
       inputs: bindings({ x: promise("", "xs") }),
-      target: { case: "arrayNode", value: { node: taskNode("inner", "sq"), parallelism: 4 } },
+      target: { case: "arrayNode", value: { node: taskNode("inner", "sq") } },
     });
     const wf = workflow("w", { inputs: { xs: t.list(t.integer()) }, outputs: { ys: t.list(t.integer()) } }, [arr], { ys: promise("arr", "y") });
     expect(codes(compile(wf, [mapped]))).toEqual([]);

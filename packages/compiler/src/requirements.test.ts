@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { bindings, lpId, taskNode, wfId, workflow } from "../test/builders.ts";
 import { getRequirements } from "./requirements.ts";
 
-function ref(id: string, target: core.Node["target"]): core.Node {
+function ref(id: string, target: MessageInitShape<typeof core.NodeSchema>["target"]): core.Node {
   return create(core.NodeSchema, { id, inputs: bindings({}), target });
 }
 

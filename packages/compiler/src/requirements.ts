@@ -2,6 +2,7 @@
 import type { core } from "@aloft/idl";
 import { ErrorCodes as C, ErrorScope } from "./errors.ts";
 import { formatId, IdentifierSet, idKey } from "./identifier.ts";
+import { guardDepth } from "./guard.ts";
 import { failed, ok, type Result } from "./result.ts";
 
 export interface WorkflowRequirements {
@@ -91,6 +92,10 @@ export function getRequirements(
   template: core.WorkflowTemplate,
   subWorkflows: readonly core.WorkflowTemplate[] = [],
 ): Result<WorkflowRequirements> {
+  return guardDepth(() => requirementsUnguarded(template, subWorkflows));
+}
+
+function requirementsUnguarded(template: core.WorkflowTemplate, subWorkflows: readonly core.WorkflowTemplate[]): Result<WorkflowRequirements> {
   const errs = ErrorScope.root();
   if (template === undefined || template === null) {
     errs.collect(C.ValueRequired, "root", "Value required [wf].");

@@ -4,6 +4,7 @@ import { clone, create, type JsonObject, type JsonValue } from "@bufbuild/protob
 import { core } from "@aloft/idl";
 import { ErrorCodes as C, ErrorScope } from "./errors.ts";
 import { isValidQuantity } from "./quantity.ts";
+import { guardDepth } from "./guard.ts";
 import { failed, ok, type Result } from "./result.ts";
 
 function validateResources(resources: core.Resources, errs: ErrorScope): void {
@@ -68,6 +69,10 @@ export function validateTask(task: core.TaskTemplate, errs: ErrorScope): void {
  * inputs or outputs, and valid resource quantities; pod tasks need a pod spec with valid container names.
  */
 export function compileTask(template: core.TaskTemplate): Result<core.CompiledTask> {
+  return guardDepth(() => compileTaskUnguarded(template));
+}
+
+function compileTaskUnguarded(template: core.TaskTemplate): Result<core.CompiledTask> {
   const errs = ErrorScope.root();
   if (template === undefined || template === null) {
     errs.collect(C.ValueRequired, "root", "Value required [task].");

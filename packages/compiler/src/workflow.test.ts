@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
-import { codes, compile, ids, int, messages, promise, task, taskNode, types as t, workflow } from "../test/builders.ts";
+import { codes, compile, ids, int, list, messages, promise, task, taskNode, types as t, workflow } from "../test/builders.ts";
 import { compileWorkflow } from "./workflow.ts";
 
 const inc = task("inc", { x: t.integer() }, { y: t.integer() });
@@ -195,5 +195,13 @@ describe("compileWorkflow graph", () => {
   it("rejects a compiled task without a template id", () => {
     const r = compileWorkflow(workflow("w", {}, [taskNode("n0", "inc")]), [], [create(core.CompiledTaskSchema)], []);
     expect(codes(r)).toEqual(["ValueRequired"]);
+  });
+
+  it("reports input nested too deeply as an error instead of overflowing the stack", () => {
+    let b = int(1);
+    for (let i = 0; i < 20000; i++) b = list([b]);
+    const r = compile(workflow("w", {}, [taskNode("n", "deep", { x: b })]), [task("deep", { x: t.list(t.integer()) }, {})]);
+    expect(codes(r)).toEqual(["InvalidValue"]);
+    expect(messages(r)).toContain("nested too deeply");
   });
 });

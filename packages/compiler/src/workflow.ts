@@ -17,6 +17,7 @@ import { compareCodePoints, formatId, idKey } from "./identifier.ts";
 import { validateInterface } from "./interface.ts";
 import { addEdges, validateNode } from "./node.ts";
 import { indexSubWorkflows, RequirementsCollector } from "./requirements.ts";
+import { guardDepth } from "./guard.ts";
 import { failed, ok, type Result } from "./result.ts";
 
 function newBuilder(ctx: CompileContext, fg: core.CompiledWorkflow): WorkflowBuilder {
@@ -159,6 +160,15 @@ export function compileWorkflow(
   subWorkflows: readonly core.WorkflowTemplate[],
   compiledTasks: readonly core.CompiledTask[],
   launchPlans: readonly LaunchPlanInterface[] = [],
+): Result<core.CompiledWorkflowClosure> {
+  return guardDepth(() => compileWorkflowUnguarded(template, subWorkflows, compiledTasks, launchPlans));
+}
+
+function compileWorkflowUnguarded(
+  template: core.WorkflowTemplate,
+  subWorkflows: readonly core.WorkflowTemplate[],
+  compiledTasks: readonly core.CompiledTask[],
+  launchPlans: readonly LaunchPlanInterface[],
 ): Result<core.CompiledWorkflowClosure> {
   const errs = ErrorScope.root();
   if (template === undefined || template === null) {
