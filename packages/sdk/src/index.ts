@@ -18,3 +18,8 @@ export { isTaskEntity, type TaskEntity, type TaskCommonOptions, type CacheOption
 export type { CallOptions, NodeOverrides, Resources, ResourceSpec, NodeHandle, OutputDecl } from "./entity.ts";
 export { Serializer, DEFAULT_IMAGE, type SerializeSettings } from "./serialize/serializer.ts";
 export { TypeMismatchError, DefinitionError, SerializationError, TaskFailure } from "./errors.ts";
+export { typescriptRuntimeUrl } from "./runtime/url.ts";
+export { executeTask, type ExecuteRequest, type ExecuteResponse } from "./runtime/execute.ts";
+export { aloftTaskMain } from "./runtime/aloft-task-main.ts";
+export { runTask, type TaskOutcome, type TaskError } from "./runtime/run-task.ts";
+export { blobIO } from "./runtime/blob-io.ts";

@@ -1,0 +1,97 @@
+// The task runtime entry: what a worker thread of the engine's pool imports (once) and what the `aloft-task`
+// bin calls. It finds the task from the container args the serializer wrote (`--module <path> --task <export>`),
+// runs it, and answers with serialized protobufs, so nothing but bytes crosses the thread boundary.
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { core } from "@aloft/idl";
+import { isTaskEntity } from "../task-entity.ts";
+import type { TaskDef } from "../task.ts";
+import { blobIO, storeFor } from "./blob-io.ts";
+import { runTask, type TaskError } from "./run-task.ts";
+
+export interface ExecuteRequest {
+  args: string[];
+  /** The input LiteralMap, binary protobuf. */
+  inputs: Uint8Array;
+  outputPrefix: string;
+  rawOutputPrefix: string;
+}
+
+export type ExecuteResponse =
+  | { outputs: Uint8Array }
+  /** A dynamic task's DynamicJobSpec (what pyflyte-execute writes as futures.pb). */
+  | { futures: Uint8Array }
+  | { error: TaskError };
+
+export interface RuntimeArgs {
+  module: string;
+  task: string;
+  codeBundle?: string;
+}
+
+export function parseRuntimeArgs(args: string[]): RuntimeArgs {
+  const start = args[0] === "aloft-task" ? 1 : 0;
+  const flags = new Map<string, string>();
+  for (let i = start; i < args.length; i += 2) {
+    const k = args[i];
+    const v = args[i + 1];
+    if (!k?.startsWith("--") || v === undefined) throw new Error(`aloft-task: expected --flag value pairs, got ${JSON.stringify(args.slice(start))}`);
+    flags.set(k.slice(2), v);
+  }
+  const module = flags.get("module");
+  const task = flags.get("task");
+  if (!module || !task) throw new Error("aloft-task: --module and --task are required");
+  const codeBundle = flags.get("code-bundle");
+  return { module, task, ...(codeBundle ? { codeBundle } : {}) };
+}
+
+/** Where module paths are relative to: ALOFT_PROJECT_ROOT, else the working directory. */
+export function projectRoot(): string {
+  return process.env.ALOFT_PROJECT_ROOT ?? process.cwd();
+}
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+export async function loadTask(args: RuntimeArgs): Promise<TaskDef<any, any>> {
+  if (args.codeBundle) {
+    throw new Error(`aloft-task: --code-bundle ${args.codeBundle} is not supported by this runtime yet; run from the project directory`);
+  }
+  const file = isAbsolute(args.module) ? args.module : resolve(projectRoot(), args.module);
+  let p = modules.get(file);
+  if (!p) {
+    p = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
+    modules.set(file, p);
+  }
+  const exports = await p;
+  const task = exports[args.task];
+  if (!isTaskEntity(task) || typeof (task as { fn?: unknown }).fn !== "function") {
+    throw new Error(`aloft-task: ${args.module} has no exported task "${args.task}"`);
+  }
+  return task as TaskDef<any, any>;
+}
+
+export async function executeTask(request: ExecuteRequest): Promise<ExecuteResponse> {
+  let task: TaskDef<any, any>;
+  try {
+    task = await loadTask(parseRuntimeArgs(request.args));
+  } catch (e) {
+    return { error: { kind: "SYSTEM", code: "TaskNotFound", message: (e as Error).message } };
+  }
+  let inputs: core.LiteralMap;
+  try {
+    inputs = fromBinary(core.LiteralMapSchema, request.inputs);
+  } catch (e) {
+    return { error: { kind: "SYSTEM", code: "BadInputs", message: `inputs are not a LiteralMap: ${(e as Error).message}` } };
+  }
+  const blobs = blobIO(storeFor(request.rawOutputPrefix || request.outputPrefix));
+  const outcome = await runTask(task, inputs, { blobs, rawOutputPrefix: request.rawOutputPrefix, taskName: task.explicitName ?? parseRuntimeArgs(request.args).task, root: projectRoot() });
+  switch (outcome.kind) {
+    case "success":
+      return { outputs: toBinary(core.LiteralMapSchema, outcome.outputs) };
+    case "dynamic":
+      return { futures: toBinary(core.DynamicJobSpecSchema, outcome.spec) };
+    case "failure":
+      return { error: outcome.error };
+  }
+}

@@ -1,0 +1,129 @@
+// Runs one task function on a LiteralMap: the part of pyflyte-execute that is the same wherever the task runs
+// (in-process for local runs, in a worker thread, in a fresh `aloft-task` process). Inputs are converted by
+// their declared schemas, the function runs, and its return value becomes the output LiteralMap — or, for a
+// dynamic task, the graph it built becomes a DynamicJobSpec.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { core } from "@aloft/idl";
+import { GraphBuilder, withBuilder } from "../builder.ts";
+import { DefinitionError, TaskFailure, TypeMismatchError } from "../errors.ts";
+import type { TaskContext, TaskDef } from "../task.ts";
+import type { BlobIO } from "../types/blob-io.ts";
+import type { SchemaMap, TransformContext } from "../types/schema.ts";
+import { bindOutputs } from "../workflow.ts";
+import { Serializer } from "../serialize/serializer.ts";
+import { bindings, toCoreNode } from "../serialize/node.ts";
+
+export interface TaskError {
+  kind: "USER" | "SYSTEM";
+  code: string;
+  message: string;
+}
+
+export type TaskOutcome =
+  | { kind: "success"; outputs: core.LiteralMap }
+  | { kind: "dynamic"; spec: core.DynamicJobSpec }
+  | { kind: "failure"; error: TaskError };
+
+export interface RunTaskEnv {
+  blobs: BlobIO;
+  rawOutputPrefix: string;
+  /** Flyte name of the task (for messages and the TaskContext). */
+  taskName: string;
+  /** Identity for tasks a dynamic task references: same project, domain and version as the task. */
+  taskId?: core.Identifier | undefined;
+  /** Project root for module paths of tasks a dynamic task references. */
+  root?: string;
+}
+
+export async function convertInputs(inputs: SchemaMap, literals: core.LiteralMap, ctx: TransformContext): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(inputs)) {
+    const l = literals.literals[name];
+    if (l === undefined) {
+      if (schema.check(null, name) === undefined) {
+        out[name] = null;
+        continue;
+      }
+      throw new TypeMismatchError(`input ${name}`, "missing from the task's inputs");
+    }
+    out[name] = await schema.fromLiteral(l, ctx, `input ${name}`);
+  }
+  return out;
+}
+
+export async function convertOutputs(outputs: SchemaMap, single: boolean, value: unknown, ctx: TransformContext): Promise<core.LiteralMap> {
+  const names = Object.keys(outputs);
+  let record: Record<string, unknown>;
+  if (single) record = { o0: value };
+  else if (names.length === 0) record = {};
+  else {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new TypeMismatchError("outputs", `expected an object with ${names.join(", ")}, got ${value === null ? "null" : typeof value}`);
+    }
+    record = value as Record<string, unknown>;
+    for (const k of Object.keys(record)) if (!(k in outputs)) throw new TypeMismatchError("outputs", `"${k}" is not a declared output (${names.join(", ")})`);
+  }
+  const literals: Record<string, core.Literal> = {};
+  for (const [name, schema] of Object.entries(outputs)) {
+    const v = record[name];
+    if (v === undefined && schema.check(null, name) !== undefined) throw new TypeMismatchError(`output ${name}`, "was not returned");
+    literals[name] = await schema.toLiteral(v === undefined ? null : v, ctx, `output ${name}`);
+  }
+  return create(core.LiteralMapSchema, { literals });
+}
+
+function describeError(e: unknown): TaskError {
+  if (e instanceof TaskFailure) return { kind: "USER", code: e.code, message: e.message };
+  if (e instanceof TypeMismatchError) return { kind: "USER", code: e.code, message: e.message };
+  if (e instanceof DefinitionError) return { kind: "USER", code: e.code, message: e.message };
+  if (e instanceof Error) {
+    const code = typeof (e as { code?: unknown }).code === "string" ? String((e as unknown as { code: string }).code) : e.name;
+    return { kind: "USER", code, message: e.stack ?? `${e.name}: ${e.message}` };
+  }
+  return { kind: "USER", code: "UnknownError", message: String(e) };
+}
+
+async function dynamicSpec(task: TaskDef<any, any>, values: Record<string, unknown>, tctx: TaskContext, env: RunTaskEnv): Promise<core.DynamicJobSpec> {
+  const builder = new GraphBuilder("dn", `dynamic task "${env.taskName}"`);
+  const result = withBuilder(builder, () => (task.fn as unknown as (v: unknown, c: TaskContext) => unknown)(values, tctx));
+  const outputs = bindOutputs(`dynamic task "${env.taskName}"`, task.outputs, task.singleOutput, result);
+  const id = env.taskId;
+  const s = new Serializer({ project: id?.project ?? "", domain: id?.domain ?? "", version: id?.version ?? "", root: env.root ?? process.cwd(), allowUnexported: true });
+  const nodes: core.Node[] = [];
+  for (const n of builder.nodes) nodes.push(await toCoreNode(n, s));
+  return create(core.DynamicJobSpecSchema, {
+    nodes,
+    minSuccesses: BigInt(nodes.length),
+    outputs: await bindings(outputs, s),
+    tasks: [...s.tasks.values()],
+    subworkflows: [...s.workflows.values()],
+  });
+}
+
+/** Runs `task` on `inputs`. Never throws for task errors: they come back as a failure outcome. */
+export async function runTask(task: TaskDef<any, any>, inputs: core.LiteralMap, env: RunTaskEnv): Promise<TaskOutcome> {
+  const scratchDir = await mkdtemp(join(tmpdir(), "aloft-task-"));
+  const ctx: TransformContext = { blobs: env.blobs, rawOutputPrefix: env.rawOutputPrefix, scratchDir };
+  try {
+    let values: Record<string, unknown>;
+    try {
+      values = await convertInputs(task.inputs, inputs, ctx);
+    } catch (e) {
+      return { kind: "failure", error: { kind: "SYSTEM", code: "InputConversionFailed", message: (e as Error).message } };
+    }
+    const tctx: TaskContext = { taskName: env.taskName, scratchDir, rawOutputPrefix: env.rawOutputPrefix };
+    try {
+      if (task.mode === "dynamic") return { kind: "dynamic", spec: await dynamicSpec(task, values, tctx, env) };
+      const result = await task.fn(values as never, tctx);
+      return { kind: "success", outputs: await convertOutputs(task.outputs, task.singleOutput, result, ctx) };
+    } catch (e) {
+      return { kind: "failure", error: describeError(e) };
+    }
+  } finally {
+    // Outputs were uploaded above; downloads and temporary files die with the attempt.
+    await rm(scratchDir, { recursive: true, force: true });
+  }
+}
