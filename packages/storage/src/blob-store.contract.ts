@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
 import type { BlobStore } from "./blob-store.ts";
-import { BlobNotFoundError, InvalidUriError } from "./errors.ts";
+import { BadDigestError, BlobNotFoundError, InvalidUriError } from "./errors.ts";
 import { joinUri } from "./uri.ts";
 
 export interface ContractTarget {
@@ -86,6 +86,18 @@ export function blobStoreContract(name: string, target: () => ContractTarget): v
       expect(result.size).toBe(expected.length);
       expect(Buffer.from((await store.get(at("s/streamed.txt"))) ?? [])).toEqual(expected);
       expect(await buffer(await store.openRead(at("s/streamed.txt")))).toEqual(expected);
+    });
+
+    it("checks a streamed body against its announced MD5 and keeps nothing on mismatch", async () => {
+      const { store } = target();
+      const body = "announced content";
+      const md5 = createHash("md5").update(body).digest("base64");
+      await store.writeStream(at("md5/ok.txt"), Readable.from([Buffer.from(body)]), { contentMd5: md5 });
+      expect(decode(await store.get(at("md5/ok.txt")))).toBe(body);
+      await expect(store.writeStream(at("md5/bad.txt"), Readable.from([Buffer.from("other")]), { contentMd5: md5 })).rejects.toBeInstanceOf(
+        BadDigestError,
+      );
+      expect(await store.exists(at("md5/bad.txt"))).toBe(false);
     });
 
     it("fails openRead and copy of a missing blob with BlobNotFoundError", async () => {

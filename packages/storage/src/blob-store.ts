@@ -12,6 +12,8 @@ export interface BlobInfo {
 
 export interface PutOptions {
   contentType?: string;
+  /** Base64 MD5 the content must have; on mismatch the write fails with BadDigestError and stores nothing. */
+  contentMd5?: string;
 }
 
 export interface WriteResult {

@@ -6,6 +6,7 @@ export type StorageErrorCode =
   | "INVALID_URI"
   | "INVALID_ARGUMENT"
   | "MALFORMED_CONTENT"
+  | "BAD_DIGEST"
   | "INVALID_SIGNATURE"
   | "UNSUPPORTED"
   | "STORAGE_IO";
@@ -56,6 +57,19 @@ export class MalformedContentError extends StorageError {
   ) {
     super(`malformed content at ${uri}: ${reason}`);
     this.name = "MalformedContentError";
+  }
+}
+
+/** Written bytes do not have the MD5 the writer announced; nothing was stored. */
+export class BadDigestError extends StorageError {
+  readonly code = "BAD_DIGEST";
+  constructor(
+    readonly uri: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`content of ${uri} has MD5 ${actual}, expected ${expected}`);
+    this.name = "BadDigestError";
   }
 }
 

@@ -33,6 +33,14 @@ describe("FileSystemBlobStore", () => {
     await expect(store.get("s3://bucket/key")).rejects.toThrow(/this store holds file:\/\/ URIs/);
   });
 
+  it("refuses a put whose bytes do not match the announced MD5", async () => {
+    const md5 = createHash("md5").update("right").digest("base64");
+    await expect(store.put(`file://${dir}/md5/p.txt`, new TextEncoder().encode("wrong"), { contentMd5: md5 })).rejects.toMatchObject({
+      code: "BAD_DIGEST",
+    });
+    expect(await store.exists(`file://${dir}/md5/p.txt`)).toBe(false);
+  });
+
   it("writes files a local process can read directly at the URI's path", async () => {
     await store.put(`file://${dir}/direct/x.txt`, new TextEncoder().encode("on disk"));
     const { readFile } = await import("node:fs/promises");

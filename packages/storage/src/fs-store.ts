@@ -1,13 +1,13 @@
 // The default blob store: a directory tree on local disk. Blob URIs are absolute `file://` URIs inside the store's
 // root, so a task process on the same machine can open the files directly.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { BlobInfo, BlobStore, SignedUrl, SignedUrlOptions, WriteResult } from "./blob-store.ts";
-import { BlobNotFoundError, InvalidUriError, StorageIoError, UnsupportedOperationError } from "./errors.ts";
+import type { BlobInfo, BlobStore, PutOptions, SignedUrl, SignedUrlOptions, WriteResult } from "./blob-store.ts";
+import { BadDigestError, BlobNotFoundError, InvalidUriError, StorageIoError, UnsupportedOperationError } from "./errors.ts";
 import { checkSignedUrlOptions, checkSigningConfig, signBlobUrl, type UrlSigningConfig } from "./signing.ts";
 import { joinUri, parseBlobUri } from "./uri.ts";
 
@@ -74,8 +74,12 @@ export class FileSystemBlobStore implements BlobStore {
     }
   }
 
-  async put(uri: string, bytes: Uint8Array): Promise<void> {
+  async put(uri: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
     const p = this.pathOf(uri);
+    if (options.contentMd5 !== undefined) {
+      const actual = createHash("md5").update(bytes).digest("base64");
+      if (actual !== options.contentMd5) throw new BadDigestError(uri, options.contentMd5, actual);
+    }
     await this.atomically(uri, "put", p, (tmp) => fsp.writeFile(tmp, bytes));
   }
 
@@ -154,17 +158,32 @@ export class FileSystemBlobStore implements BlobStore {
     return handle.createReadStream();
   }
 
-  async writeStream(uri: string, body: Readable): Promise<WriteResult> {
+  async writeStream(uri: string, body: Readable, options: PutOptions = {}): Promise<WriteResult> {
     const p = this.pathOf(uri);
     let size = 0;
+    const md5 = createHash("md5");
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
+        md5.update(chunk);
         done(null, chunk);
       },
     });
-    await this.atomically(uri, "writeStream", p, (tmp) => pipeline(body, counter, createWriteStream(tmp)));
+    const expected = options.contentMd5;
+    await this.atomically(uri, "writeStream", p, async (tmp) => {
+      await pipeline(body, counter, createWriteStream(tmp));
+      // Checked before the rename, so a body that does not match its announced digest never becomes visible.
+      if (expected !== undefined) {
+        const actual = md5.digest("base64");
+        if (actual !== expected) throw new BadDigestError(uri, expected, actual);
+      }
+    });
     return { size, parts: 1 };
+  }
+
+  /** The signing config, for the route that serves this store's signed URLs (see serveSignedBlobRequest). */
+  get signingConfig(): UrlSigningConfig | undefined {
+    return this.signing;
   }
 
   async copy(from: string, to: string): Promise<void> {
@@ -202,6 +221,7 @@ export class FileSystemBlobStore implements BlobStore {
       await fsp.rename(tmp, target);
     } catch (e) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      if (e instanceof BadDigestError) throw e;
       throw new StorageIoError(uri, op, e);
     }
   }

@@ -12,6 +12,7 @@ export {
   type SignRequest,
   type VerifiedBlobRequest,
 } from "./signing.ts";
+export { serveSignedBlobRequest } from "./blob-route.ts";
 export { readProto, readProtoIfExists, writeProto } from "./proto.ts";
 export {
   DataLayout,
@@ -30,6 +31,7 @@ export {
   InvalidUriError,
   InvalidStorageArgumentError,
   MalformedContentError,
+  BadDigestError,
   InvalidSignatureError,
   UnsupportedOperationError,
   StorageIoError,

@@ -11,9 +11,10 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { createHash } from "node:crypto";
 import { Readable, Transform } from "node:stream";
 import type { BlobInfo, BlobStore, PutOptions, SignedUrl, SignedUrlOptions, WriteResult } from "./blob-store.ts";
-import { BlobNotFoundError, InvalidStorageArgumentError, InvalidUriError, StorageIoError } from "./errors.ts";
+import { BadDigestError, BlobNotFoundError, InvalidStorageArgumentError, InvalidUriError, StorageIoError } from "./errors.ts";
 import { checkSignedUrlOptions } from "./signing.ts";
 import { parseBlobUri } from "./uri.ts";
 
@@ -96,9 +97,18 @@ export class S3BlobStore implements BlobStore {
     const { bucket, key } = this.loc(uri);
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ...(options.contentType ? { ContentType: options.contentType } : {}) }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ...(options.contentType ? { ContentType: options.contentType } : {}),
+          ...(options.contentMd5 ? { ContentMD5: options.contentMd5 } : {}),
+        }),
       );
     } catch (e) {
+      if (errorName(e) === "BadDigest" || errorName(e) === "InvalidDigest") {
+        throw new BadDigestError(uri, options.contentMd5 ?? "", createHash("md5").update(bytes).digest("base64"));
+      }
       throw new StorageIoError(uri, "put", e);
     }
   }
@@ -176,9 +186,11 @@ export class S3BlobStore implements BlobStore {
     const { bucket, key } = this.loc(uri);
     let size = 0;
     let parts = 0;
+    const md5 = createHash("md5");
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
+        md5.update(chunk);
         done(null, chunk);
       },
     });
@@ -197,6 +209,15 @@ export class S3BlobStore implements BlobStore {
       await upload.done();
     } catch (e) {
       throw new StorageIoError(uri, "writeStream", e);
+    }
+    if (options.contentMd5 !== undefined) {
+      // A multipart upload cannot carry one MD5 for the whole object, so the digest is checked after the upload
+      // and a mismatching object is removed again (briefly visible, unlike on the filesystem store).
+      const actual = md5.digest("base64");
+      if (actual !== options.contentMd5) {
+        await this.delete(uri);
+        throw new BadDigestError(uri, options.contentMd5, actual);
+      }
     }
     return { size, parts: Math.max(parts, 1) };
   }
