@@ -1,4 +1,20 @@
 // Public surface of @aloft/engine.
 export { openDatabase, type Database, type OpenDatabaseOptions } from "./db/database.ts";
 export { migrate, type Migration } from "./db/migrations.ts";
+export { engineMigrations } from "./store/migrations.ts";
 export * from "./errors.ts";
+export {
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  type ExecutionOptions,
+  type CreateExecutionRequest,
+  type ExecutionResult,
+} from "./engine.ts";
+export type { TaskPlugin, TaskExecutionContext, TaskResult, TaskFailure, TaskLogSink } from "./plugins/plugin.ts";
+export type { BlobStore } from "./runtime/blob-store.ts";
+export { MemoryBlobStore } from "./runtime/memory-blob-store.ts";
+export type { LaunchPlanResolver } from "./runtime/services.ts";
+export type { EventSink } from "./events/sink.ts";
+export type { Catalog, CacheLookup, Reservation } from "./catalog/catalog.ts";
+export type { ActionRecord, AttemptRecord, ExecutionRecord, ExecutionFailure, Phase } from "./model/action.ts";

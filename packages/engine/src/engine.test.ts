@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
+import { core, lit, types } from "@aloft/idl";
+import { createEngine, type Engine } from "./engine.ts";
+import { MemoryBlobStore } from "./runtime/memory-blob-store.ts";
+import { FunctionPlugin, type TaskFn } from "./testing/function-plugin.ts";
+import { closure, executionId, promise, scalarBinding, task, taskNode, type WorkflowSpec } from "./testing/closures.ts";
+import { int, ints } from "./testing/values.ts";
+import { AlreadyExistsError } from "./errors.ts";
+
+const add = task("add", { x: types.integer(), y: types.integer() }, { o: types.integer() });
+const addFn: TaskFn = (inputs) => ({ kind: "success", outputs: ints({ o: int(inputs, "x") + int(inputs, "y") }) });
+
+let engines: Engine[] = [];
+afterEach(async () => {
+  for (const e of engines) await e.stop();
+  engines = [];
+});
+
+async function engineWith(fns: Record<string, TaskFn>, extra: Partial<Parameters<typeof createEngine>[0]> = {}) {
+  const plugin = new FunctionPlugin(fns);
+  const engine = createEngine({ store: "memory", blobStore: new MemoryBlobStore(), plugins: [plugin], ...extra });
+  await engine.start();
+  engines.push(engine);
+  return { engine, plugin };
+}
+
+function chain(n: number): WorkflowSpec {
+  const nodes = [];
+  for (let i = 0; i < n; i++) {
+    nodes.push(taskNode(`n${i}`, add, { x: i === 0 ? promise("start-node", "a") : promise(`n${i - 1}`, "o"), y: scalarBinding(lit.integer(1)) }));
+  }
+  return { name: "chain", inputs: { a: types.integer() }, outputs: { r: types.integer() }, nodes, outputBindings: { r: promise(`n${n - 1}`, "o") } };
+}
+
+describe("engine (memory store)", () => {
+  it("runs a chain of task nodes, passing outputs along bindings", async () => {
+    const { engine, plugin } = await engineWith({ add: addFn });
+    const id = executionId("chain1");
+    await engine.createExecution({ id, closure: closure(chain(5), [add]), inputs: ints({ a: 10 }) });
+    const r = await engine.wait(id);
+    expect(r.phase).toBe("SUCCEEDED");
+    expect(int(r.outputs, "r")).toBe(15);
+    expect(plugin.calls.map((c) => c.task)).toEqual(["add", "add", "add", "add", "add"]);
+    const nodes = await engine.listNodeExecutions(id);
+    expect(nodes.filter((n) => n.kind === "node").map((n) => [n.name, n.phase])).toEqual(
+      ["n0", "n1", "n2", "n3", "n4"].map((n) => [n, "SUCCEEDED"]),
+    );
+  });
+
+  it("is idempotent by execution id and rejects a different closure or inputs under the same id", async () => {
+    const { engine, plugin } = await engineWith({ add: addFn });
+    const id = executionId("same");
+    const c = closure(chain(2), [add]);
+    await engine.createExecution({ id, closure: c, inputs: ints({ a: 1 }) });
+    await engine.createExecution({ id, closure: c, inputs: ints({ a: 1 }) });
+    expect((await engine.wait(id)).phase).toBe("SUCCEEDED");
+    expect(plugin.calls).toHaveLength(2);
+    await expect(engine.createExecution({ id, closure: c, inputs: ints({ a: 2 }) })).rejects.toBeInstanceOf(AlreadyExistsError);
+  });
+
+  it("runs independent nodes in parallel and joins them", async () => {
+    const started: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { engine } = await engineWith({
+      add: async (inputs, ctx) => {
+        started.push(ctx.nodeId);
+        if (started.length === 2) release();
+        await gate;
+        return addFn(inputs, ctx);
+      },
+    });
+    const spec: WorkflowSpec = {
+      name: "diamond",
+      inputs: { a: types.integer() },
+      outputs: { r: types.integer() },
+      nodes: [
+        taskNode("left", add, { x: promise("start-node", "a"), y: scalarBinding(lit.integer(1)) }),
+        taskNode("right", add, { x: promise("start-node", "a"), y: scalarBinding(lit.integer(2)) }),
+        taskNode("join", add, { x: promise("left", "o"), y: promise("right", "o") }),
+      ],
+      outputBindings: { r: promise("join", "o") },
+    };
+    const id = executionId("diamond");
+    await engine.createExecution({ id, closure: closure(spec, [add]), inputs: ints({ a: 10 }) });
+    const r = await engine.wait(id);
+    expect(int(r.outputs, "r")).toBe(23);
+    expect(started.slice(0, 2).sort()).toEqual(["left", "right"]);
+  });
+
+  it("resolves attribute paths into map outputs", async () => {
+    const mk = task("mk", {}, { m: types.map(types.integer()) });
+    const { engine } = await engineWith({
+      mk: () => ({ kind: "success", outputs: create(core.LiteralMapSchema, { literals: { m: lit.map({ k: lit.integer(41) }) } }) }),
+      add: addFn,
+    });
+    const spec: WorkflowSpec = {
+      name: "attr",
+      outputs: { r: types.integer() },
+      nodes: [taskNode("mk", mk, {}), taskNode("use", add, { x: promise("mk", "m", ["k"]), y: scalarBinding(lit.integer(1)) })],
+      outputBindings: { r: promise("use", "o") },
+    };
+    const id = executionId("attr");
+    await engine.createExecution({ id, closure: closure(spec, [mk, add]), inputs: ints({}) });
+    expect(int((await engine.wait(id)).outputs, "r")).toBe(42);
+  });
+
+  it("fails with a clear error when no plugin handles a task type", async () => {
+    const { engine } = await engineWith({});
+    const id = executionId("noplugin");
+    await engine.createExecution({ id, closure: closure(chain(1), [add]), inputs: ints({ a: 1 }) });
+    const r = await engine.wait(id);
+    expect(r.phase).toBe("FAILED");
+    expect(r.error?.message).toMatch(/no task plugin handles task type "python-task"/);
+    expect(r.error?.failedNodeId).toBe("n0");
+  });
+});

@@ -1,0 +1,125 @@
+// Turns engine phase changes into FlyteIDL events. Node ids of nested nodes follow Flyte's unique-id
+// scheme (`<parent node>-<retry>-<node>`), so the control plane can tell them apart.
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { core, event } from "@aloft/idl";
+import type { AttemptRecord, ExecutionFailure, Phase } from "../model/action.ts";
+import type { LiveAction, LiveExecution } from "../runtime/live.ts";
+
+export const PRODUCER_ID = "aloft-engine";
+
+const NODE_PHASE: Record<Phase, core.NodeExecution_Phase> = {
+  QUEUED: core.NodeExecution_Phase.QUEUED,
+  RUNNING: core.NodeExecution_Phase.RUNNING,
+  SUCCEEDED: core.NodeExecution_Phase.SUCCEEDED,
+  FAILED: core.NodeExecution_Phase.FAILED,
+  ABORTED: core.NodeExecution_Phase.ABORTED,
+  SKIPPED: core.NodeExecution_Phase.SKIPPED,
+  TIMED_OUT: core.NodeExecution_Phase.TIMED_OUT,
+};
+const WORKFLOW_PHASE: Record<Phase, core.WorkflowExecution_Phase> = {
+  QUEUED: core.WorkflowExecution_Phase.QUEUED,
+  RUNNING: core.WorkflowExecution_Phase.RUNNING,
+  SUCCEEDED: core.WorkflowExecution_Phase.SUCCEEDED,
+  FAILED: core.WorkflowExecution_Phase.FAILED,
+  ABORTED: core.WorkflowExecution_Phase.ABORTED,
+  SKIPPED: core.WorkflowExecution_Phase.ABORTED,
+  TIMED_OUT: core.WorkflowExecution_Phase.TIMED_OUT,
+};
+const TASK_PHASE: Record<Phase, core.TaskExecution_Phase> = {
+  QUEUED: core.TaskExecution_Phase.QUEUED,
+  RUNNING: core.TaskExecution_Phase.RUNNING,
+  SUCCEEDED: core.TaskExecution_Phase.SUCCEEDED,
+  FAILED: core.TaskExecution_Phase.FAILED,
+  ABORTED: core.TaskExecution_Phase.ABORTED,
+  SKIPPED: core.TaskExecution_Phase.ABORTED,
+  TIMED_OUT: core.TaskExecution_Phase.FAILED,
+};
+
+export function executionError(f: ExecutionFailure): core.ExecutionError {
+  return create(core.ExecutionErrorSchema, {
+    code: f.code,
+    message: f.message,
+    kind: f.kind === "USER" ? core.ExecutionError_ErrorKind.USER : core.ExecutionError_ErrorKind.SYSTEM,
+  });
+}
+
+/** The nearest node-like ancestor (skipping workflow scopes), i.e. the node that contains `a`. */
+function parentNode(a: LiveAction): LiveAction | undefined {
+  let p = a.parent;
+  while (p && p.rec.kind === "workflow") p = p.parent;
+  return p;
+}
+
+export function uniqueNodeId(a: LiveAction): string {
+  const p = parentNode(a);
+  const own = a.spec.kind === "subtask" ? `${a.spec.node.id}-${a.spec.index}` : a.rec.name;
+  return p ? `${uniqueNodeId(p)}-${p.rec.attempt}-${own}` : own;
+}
+
+/** Node actions produce node events; workflow scopes are described by their parent node. */
+export function emitsNodeEvents(a: LiveAction): boolean {
+  return a.rec.kind !== "workflow";
+}
+
+export function workflowEvent(exec: LiveExecution, occurredAt: number): event.WorkflowExecutionEvent {
+  const r = exec.rec;
+  return create(event.WorkflowExecutionEventSchema, {
+    executionId: exec.id,
+    producerId: PRODUCER_ID,
+    phase: WORKFLOW_PHASE[r.phase],
+    occurredAt: timestampFromMs(occurredAt),
+    outputResult: r.error
+      ? { case: "error", value: executionError(r.error) }
+      : r.outputsUri && r.phase === "SUCCEEDED"
+        ? { case: "outputUri", value: r.outputsUri }
+        : { case: undefined },
+  });
+}
+
+export function nodeEvent(a: LiveAction, occurredAt: number): event.NodeExecutionEvent {
+  const r = a.rec;
+  const parent = parentNode(a);
+  const id = create(core.NodeExecutionIdentifierSchema, { nodeId: uniqueNodeId(a), executionId: a.exec.id });
+  const specNodeId = a.spec.kind === "subtask" ? a.spec.node.id : a.rec.name;
+  return create(event.NodeExecutionEventSchema, {
+    id,
+    producerId: PRODUCER_ID,
+    phase: NODE_PHASE[r.phase],
+    occurredAt: timestampFromMs(occurredAt),
+    specNodeId,
+    nodeName: specNodeId,
+    retryGroup: String(r.attempt),
+    isParent: a.children.size > 0,
+    isDynamic: (r.state as { dynamic?: unknown }).dynamic !== undefined,
+    isArray: a.spec.kind === "node" && a.spec.node.target.case === "arrayNode",
+    ...(r.inputsUri ? { inputValue: { case: "inputUri" as const, value: r.inputsUri } } : {}),
+    outputResult: r.error
+      ? { case: "error", value: executionError(r.error) }
+      : r.outputsUri && r.phase === "SUCCEEDED"
+        ? { case: "outputUri", value: r.outputsUri }
+        : { case: undefined },
+    ...(parent
+      ? {
+          parentNodeMetadata: { nodeId: uniqueNodeId(parent) },
+        }
+      : {}),
+  });
+}
+
+export function taskEvent(a: LiveAction, task: core.TaskTemplate | undefined, attempt: AttemptRecord, occurredAt: number): event.TaskExecutionEvent {
+  return create(event.TaskExecutionEventSchema, {
+    ...(task?.id ? { taskId: task.id } : {}),
+    parentNodeExecutionId: { nodeId: uniqueNodeId(a), executionId: a.exec.id },
+    retryAttempt: attempt.attempt,
+    phase: TASK_PHASE[attempt.phase],
+    producerId: PRODUCER_ID,
+    occurredAt: timestampFromMs(occurredAt),
+    taskType: task?.type ?? "",
+    outputResult: attempt.error
+      ? { case: "error", value: executionError(attempt.error) }
+      : attempt.phase === "SUCCEEDED" && a.rec.outputsUri
+        ? { case: "outputUri", value: a.rec.outputsUri }
+        : { case: undefined },
+  });
+}

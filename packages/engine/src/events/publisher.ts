@@ -1,0 +1,60 @@
+// Collects the events of a round and delivers them, in order, after the round's commit. Events
+// never describe state that is not yet durable; a crash between commit and delivery is covered by
+// re-sending the current phase of every resumed entity (the sink dedupes).
+import type { event } from "@aloft/idl";
+import type { AttemptRecord, Phase } from "../model/action.ts";
+import type { ExecutorHooks } from "../runtime/executor.ts";
+import type { LiveAction, LiveExecution } from "../runtime/live.ts";
+import { emitsNodeEvents, nodeEvent, taskEvent, workflowEvent } from "./builder.ts";
+import type { EventSink } from "./sink.ts";
+import { taskOf } from "../nodes/task.ts";
+
+type Pending =
+  | { kind: "workflow"; e: event.WorkflowExecutionEvent }
+  | { kind: "node"; e: event.NodeExecutionEvent }
+  | { kind: "task"; e: event.TaskExecutionEvent };
+
+export class EventPublisher implements ExecutorHooks {
+  #pending: Pending[] = [];
+  constructor(
+    private readonly sink: EventSink | undefined,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  onActionPhase(action: LiveAction, _previous: Phase | undefined): void {
+    if (!this.sink || !emitsNodeEvents(action)) return;
+    this.#pending.push({ kind: "node", e: nodeEvent(action, action.rec.updatedAt) });
+  }
+
+  onAttempt(action: LiveAction, attempt: AttemptRecord): void {
+    if (!this.sink) return;
+    let task;
+    try {
+      task = taskOf(action);
+    } catch {
+      task = undefined;
+    }
+    this.#pending.push({ kind: "task", e: taskEvent(action, task, attempt, attempt.endedAt ?? attempt.startedAt) });
+  }
+
+  onExecutionPhase(execution: LiveExecution, _previous: Phase | undefined): void {
+    if (!this.sink) return;
+    this.#pending.push({ kind: "workflow", e: workflowEvent(execution, execution.rec.updatedAt) });
+  }
+
+  async flush(): Promise<void> {
+    if (!this.sink || this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    for (const p of batch) {
+      try {
+        if (p.kind === "workflow") await this.sink.workflow(p.e);
+        else if (p.kind === "node") await this.sink.node(p.e);
+        else await this.sink.task(p.e);
+      } catch (err) {
+        // A sink failure must not stop executions; the control plane catches up from redelivery.
+        this.onError(err);
+      }
+    }
+  }
+}

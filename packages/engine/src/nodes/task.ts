@@ -1,0 +1,112 @@
+// Task nodes and array subtasks: cache lookup, parallelism slot, attempts through the task plugin,
+// retries (user errors spend the task's retry budget, system errors a separate one), cache put,
+// and hand-over to the dynamic workflow when the task returned a DynamicJobSpec.
+import type { core } from "@aloft/idl";
+import { InvalidArgumentError } from "../errors.ts";
+import type { ExecutionFailure } from "../model/action.ts";
+import type { LiveAction } from "../runtime/live.ts";
+import { cacheBeforeRun, cacheAfterSuccess, cacheRelease } from "./task-cache.ts";
+import { attemptScratch, nodeIdOf, startAttempt } from "./task-attempt.ts";
+import { dynamicChildInputs, dynamicChildSpec, startDynamic, stepDynamic } from "./dynamic.ts";
+import type { ActionContext, NodeHandler } from "./handler.ts";
+
+export function taskOf(a: LiveAction): core.TaskTemplate {
+  const s = a.spec;
+  if (s.kind === "subtask") return s.task;
+  if (s.kind === "node" && s.node.target.case === "taskNode") {
+    const ref = s.node.target.value.reference;
+    if (ref.case !== "referenceId") throw new InvalidArgumentError(`${a.key}.taskNode.reference`, "has no reference_id");
+    return s.scope.task(ref.value, `${a.key}.taskNode.referenceId`);
+  }
+  throw new InvalidArgumentError(a.key, "is not a task node");
+}
+
+interface TaskState {
+  dynamic?: { uri: string };
+  cache?: { status: string; reason: string };
+}
+
+export const taskHandler: NodeHandler = {
+  async handle(ctx) {
+    const a = ctx.action;
+    const task = taskOf(a);
+    const state = a.rec.state as TaskState;
+    if (state.dynamic) return stepDynamic(ctx, task, state.dynamic.uri);
+    const sc = attemptScratch(a);
+    if (sc.result) return onResult(ctx, task);
+    if (sc.inflight) return;
+    if (!sc.slot) {
+      if (a.rec.phase === "QUEUED" || a.rec.phase === "RUNNING") {
+        const cached = await cacheBeforeRun(ctx, task);
+        if (cached === "done" || cached === "wait") return;
+      }
+      if (!ctx.acquireSlot()) return;
+      sc.slot = true;
+    }
+    // Fresh start, a retry, or a restart that lost the in-flight attempt: (re)run this attempt.
+    await startAttempt(ctx, task);
+  },
+
+  async abort(ctx, reason) {
+    const sc = attemptScratch(ctx.action);
+    if (sc.inflight) {
+      sc.inflight.abort(new Error(reason));
+      sc.inflight = undefined;
+    }
+    if (sc.slot) {
+      sc.slot = false;
+      ctx.releaseSlot();
+    }
+    for (const c of ctx.action.children.values()) await ctx.abortChild(c, reason);
+    await cacheRelease(ctx, taskOf(ctx.action));
+  },
+
+  childSpec: (ctx, child) => dynamicChildSpec(ctx, taskOf(ctx.action), child),
+  childInputs: (ctx) => dynamicChildInputs(ctx),
+};
+
+async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<void> {
+  const a = ctx.action;
+  const sc = attemptScratch(a);
+  const result = sc.result!;
+  sc.result = undefined;
+  if (sc.slot) {
+    sc.slot = false;
+    ctx.releaseSlot();
+  }
+  const attempt = a.rec.attempt;
+  const base = {
+    execution: a.rec.execution,
+    action: a.key,
+    attempt,
+    startedAt: a.rec.startedAt ?? ctx.now(),
+    endedAt: ctx.now(),
+    logUri: null,
+    cacheStatus: (a.rec.state as TaskState).cache?.status ?? null,
+  };
+  if (result.kind === "success") {
+    ctx.recordAttempt({ ...base, phase: "SUCCEEDED", error: null });
+    await cacheAfterSuccess(ctx, task, result.outputs);
+    return ctx.succeed(result.outputs);
+  }
+  if (result.kind === "dynamic") {
+    ctx.recordAttempt({ ...base, phase: "SUCCEEDED", error: null });
+    return startDynamic(ctx, task, result.spec, `${ctx.dataPrefix()}/${attempt}/futures.pb`);
+  }
+  const e = result.error;
+  const failure: ExecutionFailure = { kind: e.kind, code: e.code, message: e.message, failedNodeId: nodeIdOf(a) };
+  ctx.recordAttempt({ ...base, phase: "FAILED", error: failure });
+  const retries = task.metadata?.retries?.retries ?? 0;
+  const userFailures = a.rec.attempt - a.rec.systemFailures + (e.kind === "USER" ? 1 : 0);
+  const retryUser = e.recoverable && e.kind === "USER" && userFailures <= retries;
+  const retrySystem = e.recoverable && e.kind === "SYSTEM" && a.rec.systemFailures < ctx.services.settings.maxSystemFailures;
+  if (retryUser || retrySystem) {
+    if (retrySystem) a.rec.systemFailures++;
+    a.rec.attempt++;
+    ctx.setState({ ...a.rec.state });
+    ctx.wakeLater();
+    return;
+  }
+  await cacheRelease(ctx, task);
+  ctx.fail(failure);
+}

@@ -1,0 +1,269 @@
+// The round loop. Woken actions are handled one after another; everything they changed is then
+// committed in one store transaction, and only after the commit are events sent and waiters told.
+// Nothing polls: task results, child completions, timers and signals wake actions directly.
+import { toBinary } from "@bufbuild/protobuf";
+import { readProto, type BlobStore as StorageBlobStore } from "@aloft/storage";
+import { core } from "@aloft/idl";
+import { isTerminal, type AttemptRecord, type ExecutionFailure, type Phase } from "../model/action.ts";
+import type { NodeHandler } from "../nodes/handler.ts";
+import type { EngineStore } from "../store/store.ts";
+import type { BlobStore } from "./blob-store.ts";
+import type { ExecutionResult, LiveAction, LiveExecution } from "./live.ts";
+import { ActionContextImpl } from "./context.ts";
+import type { EngineServices } from "./services.ts";
+import type { TaskPlugin } from "../plugins/plugin.ts";
+
+export interface ExecutorHooks {
+  /** Called at every phase change; whatever they emit must wait for `flush` (after the commit). */
+  onActionPhase(action: LiveAction, previous: Phase | undefined): void;
+  onAttempt(action: LiveAction, attempt: AttemptRecord): void;
+  onExecutionPhase(execution: LiveExecution, previous: Phase | undefined): void;
+  flush(): Promise<void>;
+}
+
+export class Executor {
+  readonly actions = new Map<string, LiveAction>();
+  readonly executions = new Map<string, LiveExecution>();
+  services!: EngineServices;
+  #queue = new Set<LiveAction>();
+  #dirtyActions = new Set<LiveAction>();
+  #dirtyExecutions = new Set<LiveExecution>();
+  #attempts: AttemptRecord[] = [];
+  #afterCommit: Array<() => void> = [];
+  #scheduled = false;
+  #running = false;
+  #idle: Array<() => void> = [];
+  #timers = new Map<LiveAction, NodeJS.Timeout>();
+  #aborts: Array<{ execution: LiveExecution; reason: string; phase: Phase }> = [];
+  #commitWaiters: Array<() => void> = [];
+  stopped = false;
+  /** Last round's failure (a store error): surfaced to waiters rather than swallowed. */
+  fatal: Error | undefined;
+
+  constructor(
+    readonly store: EngineStore,
+    readonly blobs: BlobStore,
+    readonly handlerFor: (action: LiveAction) => NodeHandler,
+    readonly plugins: readonly TaskPlugin[],
+    readonly hooks: ExecutorHooks,
+  ) {}
+
+  now(): number {
+    return Date.now();
+  }
+
+  context(action: LiveAction): ActionContextImpl {
+    return new ActionContextImpl(this, action);
+  }
+
+  wake(action: LiveAction): void {
+    if (this.stopped) return;
+    this.#queue.add(action);
+    this.#schedule();
+  }
+
+  /** A child reached a terminal phase: its parent reacts to it in the next handle. */
+  childChanged(child: LiveAction): void {
+    const parent = child.parent;
+    if (!parent) return;
+    parent.changed.push(child.rec.name);
+    this.wake(parent);
+  }
+
+  wakeAt(action: LiveAction, time: number): void {
+    const existing = this.#timers.get(action);
+    if (existing) clearTimeout(existing);
+    const delay = Math.max(0, time - this.now());
+    const t = setTimeout(() => {
+      this.#timers.delete(action);
+      this.wake(action);
+    }, Math.min(delay, 2 ** 31 - 1));
+    t.unref?.();
+    this.#timers.set(action, t);
+  }
+
+  markDirty(action: LiveAction): void {
+    action.rec.updatedAt = this.now();
+    this.#dirtyActions.add(action);
+  }
+
+  markExecutionDirty(execution: LiveExecution): void {
+    execution.rec.updatedAt = this.now();
+    this.#dirtyExecutions.add(execution);
+  }
+
+  recordAttempt(action: LiveAction, attempt: AttemptRecord): void {
+    this.#attempts.push(attempt);
+    this.hooks.onAttempt(action, attempt);
+  }
+
+  afterCommit(fn: () => void): void {
+    this.#afterCommit.push(fn);
+  }
+
+  setPhase(action: LiveAction, phase: Phase): void {
+    const previous = action.rec.phase;
+    if (previous === phase) return;
+    action.rec.phase = phase;
+    this.markDirty(action);
+    this.hooks.onActionPhase(action, previous);
+    if (!action.parent && phase === "RUNNING" && action.exec.rec.phase === "QUEUED") {
+      action.exec.rec.phase = "RUNNING";
+      this.markExecutionDirty(action.exec);
+      this.hooks.onExecutionPhase(action.exec, "QUEUED");
+    }
+    if (isTerminal(phase)) {
+      const timer = this.#timers.get(action);
+      if (timer) clearTimeout(timer);
+      this.#timers.delete(action);
+      if (action.parent) this.childChanged(action);
+      else this.#finishExecution(action);
+    }
+  }
+
+  #finishExecution(root: LiveAction): void {
+    const exec = root.exec;
+    const previous = exec.rec.phase;
+    exec.rec.phase = root.rec.phase;
+    exec.rec.outputsUri = root.rec.outputsUri;
+    exec.rec.error = root.rec.error;
+    this.markExecutionDirty(exec);
+    if (exec.timer) clearTimeout(exec.timer);
+    this.hooks.onExecutionPhase(exec, previous);
+    this.#afterCommit.push(() => {
+      const result: ExecutionResult = { phase: exec.rec.phase };
+      if (root.outputs) result.outputs = root.outputs;
+      if (exec.rec.error) result.error = exec.rec.error;
+      for (const w of exec.waiters.splice(0)) w(result);
+      // Drop finished executions from memory; their records stay in the store.
+      for (const a of exec.members) this.actions.delete(a.key);
+      this.executions.delete(exec.rec.key);
+      if (exec.rec.parentAction) {
+        const parent = this.actions.get(exec.rec.parentAction);
+        if (parent) this.wake(parent);
+      }
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#running) return;
+    this.#scheduled = true;
+    setImmediate(() => void this.#round());
+  }
+
+  async #round(): Promise<void> {
+    this.#scheduled = false;
+    this.#running = true;
+    try {
+      for (const req of this.#aborts.splice(0)) await this.#abortExecution(req.execution, req.reason, req.phase);
+      // Handle until quiet: actions woken by this round's handling join the same commit.
+      let guard = 0;
+      while (this.#queue.size > 0 && guard++ < 10_000) {
+        const batch = [...this.#queue];
+        this.#queue.clear();
+        for (const action of batch) await this.#handle(action);
+      }
+      await this.#commit();
+    } catch (err) {
+      this.fatal = err as Error;
+      for (const exec of this.executions.values()) {
+        for (const w of exec.waiters.splice(0)) w({ phase: "FAILED", error: { kind: "SYSTEM", code: "EngineFailure", message: String(err) } });
+      }
+      this.stopped = true;
+    } finally {
+      this.#running = false;
+    }
+    if (this.#hasPending()) this.#schedule();
+    else for (const f of this.#idle.splice(0)) f();
+  }
+
+  /** Aborts (or times out) a whole execution in the next round. */
+  requestAbort(execution: LiveExecution, reason: string, phase: Phase = "ABORTED"): void {
+    this.#aborts.push({ execution, reason, phase });
+    this.#schedule();
+  }
+
+  async #abortExecution(exec: LiveExecution, reason: string, phase: Phase): Promise<void> {
+    const root = exec.root;
+    if (isTerminal(root.rec.phase)) return;
+    const ctx = this.context(root);
+    await this.handlerFor(root).abort(ctx, reason);
+    exec.rec.options = { ...exec.rec.options, abortReason: reason };
+    ctx.fail({ kind: "USER", code: phase === "TIMED_OUT" ? "ExecutionTimedOut" : "Aborted", message: reason }, phase);
+  }
+
+  /** Resolves after the next commit (or at once when nothing is pending). */
+  committed(): Promise<void> {
+    return new Promise((r) => {
+      this.#commitWaiters.push(r);
+      this.#schedule();
+    });
+  }
+
+  async #handle(action: LiveAction): Promise<void> {
+    if (isTerminal(action.rec.phase) || this.stopped) return;
+    const ctx = this.context(action);
+    try {
+      await this.handlerFor(action).handle(ctx);
+    } catch (err) {
+      // A handler error is a failure of this action (bad spec, unreadable data), never a crash.
+      const e = err as Error & { code?: string };
+      if (!isTerminal(action.rec.phase)) {
+        ctx.fail({ kind: "SYSTEM", code: e.code ?? "HandlerError", message: e.message, failedNodeId: action.rec.name });
+      }
+    }
+    action.changed.length = 0;
+  }
+
+  async #commit(): Promise<void> {
+    // Snapshot everything belonging to this batch: work done while the commit is in flight goes
+    // to the next round's batch.
+    const afterCommit = this.#afterCommit;
+    const waiters = this.#commitWaiters;
+    this.#afterCommit = [];
+    this.#commitWaiters = [];
+    if (this.#dirtyActions.size > 0 || this.#dirtyExecutions.size > 0 || this.#attempts.length > 0) {
+      const batch = {
+        executions: [...this.#dirtyExecutions].map((e) => ({ ...e.rec })),
+        actions: [...this.#dirtyActions].map((a) => ({ ...a.rec })),
+        attempts: this.#attempts,
+      };
+      this.#dirtyActions.clear();
+      this.#dirtyExecutions.clear();
+      this.#attempts = [];
+      await this.store.commit(batch);
+    }
+    for (const f of afterCommit) f();
+    for (const w of waiters) w();
+    await this.hooks.flush();
+  }
+
+  #hasPending(): boolean {
+    return this.#queue.size > 0 || this.#commitWaiters.length > 0 || this.#aborts.length > 0 || this.#dirtyActions.size > 0 || this.#dirtyExecutions.size > 0;
+  }
+
+  /** Resolves when no round is running or queued. */
+  idle(): Promise<void> {
+    if (!this.#running && !this.#scheduled && !this.#hasPending()) return Promise.resolve();
+    return new Promise((r) => this.#idle.push(r));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+    for (const e of this.executions.values()) if (e.timer) clearTimeout(e.timer);
+  }
+
+  async readLiteralMap(uri: string): Promise<core.LiteralMap> {
+    return readProto(this.blobs as StorageBlobStore, uri, core.LiteralMapSchema);
+  }
+
+  async writeLiteralMap(uri: string, map: core.LiteralMap): Promise<void> {
+    await this.blobs.put(uri, toBinary(core.LiteralMapSchema, map));
+  }
+
+  failure(kind: ExecutionFailure["kind"], code: string, message: string, failedNodeId?: string): ExecutionFailure {
+    return failedNodeId === undefined ? { kind, code, message } : { kind, code, message, failedNodeId };
+  }
+}

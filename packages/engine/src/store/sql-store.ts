@@ -1,0 +1,145 @@
+// The durable store: every round's changes are written in one transaction with one multi-row
+// upsert per table, on PGlite or PostgreSQL alike.
+import type { Kysely } from "kysely";
+import type { Database } from "../db/database.ts";
+import type { ActionRecord, AttemptRecord, ExecutionRecord, Phase, SignalRecord } from "../model/action.ts";
+import { engineMigrations } from "./migrations.ts";
+import type { CommitBatch, EngineStore } from "./store.ts";
+
+// Rows per statement: stays well under PostgreSQL's 65,535 bind parameters.
+const CHUNK = 1000;
+
+type Row = Record<string, unknown>;
+
+function chunks<T>(xs: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
+  return out;
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+function excludedAll(cols: string[]) {
+  return (eb: { ref(r: string): unknown }) => Object.fromEntries(cols.map((c) => [c, eb.ref(`excluded.${c}`)]));
+}
+
+const EXECUTION_UPDATE = ["phase", "outputs_uri", "error", "options", "updated_at"];
+const ACTION_UPDATE = ["phase", "attempt", "system_failures", "state", "inputs_uri", "outputs_uri", "error", "started_at", "updated_at"];
+const ATTEMPT_UPDATE = ["phase", "error", "started_at", "ended_at", "log_uri", "cache_status"];
+
+export class SqlStore implements EngineStore {
+  readonly durable = true;
+  readonly #k: Kysely<any>;
+  constructor(private readonly db: Database) {
+    this.#k = db.kysely;
+  }
+
+  async init(): Promise<void> {
+    await this.db.migrate(engineMigrations);
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    const executions = batch.executions.map(executionRow);
+    const actions = batch.actions.map(actionRow);
+    const attempts = dedupeAttempts(batch.attempts).map(attemptRow);
+    await this.#k.transaction().execute(async (tx) => {
+      for (const rows of chunks(executions)) {
+        await tx.insertInto("aloft_executions").values(rows).onConflict((oc) => oc.column("key").doUpdateSet(excludedAll(EXECUTION_UPDATE) as never)).execute();
+      }
+      for (const rows of chunks(actions)) {
+        await tx.insertInto("aloft_actions").values(rows).onConflict((oc) => oc.column("key").doUpdateSet(excludedAll(ACTION_UPDATE) as never)).execute();
+      }
+      for (const rows of chunks(attempts)) {
+        await tx.insertInto("aloft_attempts").values(rows).onConflict((oc) => oc.columns(["action", "attempt"]).doUpdateSet(excludedAll(ATTEMPT_UPDATE) as never)).execute();
+      }
+    });
+  }
+
+  async getExecution(key: string) {
+    const r = await this.#k.selectFrom("aloft_executions").selectAll().where("key", "=", key).executeTakeFirst();
+    return r ? executionFromRow(r) : undefined;
+  }
+
+  async listUnfinishedExecutions() {
+    const rows = await this.#k.selectFrom("aloft_executions").selectAll().where("phase", "in", ["QUEUED", "RUNNING"]).orderBy("created_at").execute();
+    return rows.map(executionFromRow);
+  }
+
+  async listActions(execution: string) {
+    const rows = await this.#k.selectFrom("aloft_actions").selectAll().where("execution", "=", execution).orderBy("key").execute();
+    return rows.map(actionFromRow);
+  }
+
+  async listAttempts(execution: string) {
+    const rows = await this.#k.selectFrom("aloft_attempts").selectAll().where("execution", "=", execution).orderBy("action").orderBy("attempt").execute();
+    return rows.map(attemptFromRow);
+  }
+
+  async putSignal(s: SignalRecord) {
+    await this.#k
+      .insertInto("aloft_signals")
+      .values({ execution: s.execution, signal_id: s.signalId, value: s.value })
+      .onConflict((oc) => oc.columns(["execution", "signal_id"]).doUpdateSet({ value: s.value }))
+      .execute();
+  }
+
+  async getSignal(execution: string, signalId: string) {
+    const r = await this.#k.selectFrom("aloft_signals").selectAll().where("execution", "=", execution).where("signal_id", "=", signalId).executeTakeFirst();
+    return r ? { execution, signalId, value: new Uint8Array(r.value as Uint8Array) } : undefined;
+  }
+
+  async close() {
+    // The Database belongs to whoever opened it (it may be shared with the server).
+  }
+}
+
+/** A round may record an attempt's start and end; one statement cannot upsert a key twice. */
+function dedupeAttempts(attempts: AttemptRecord[]): AttemptRecord[] {
+  const m = new Map<string, AttemptRecord>();
+  for (const a of attempts) m.set(`${a.action}#${a.attempt}`, a);
+  return [...m.values()];
+}
+
+function executionRow(e: ExecutionRecord): Row {
+  return {
+    key: e.key, project: e.project, domain: e.domain, name: e.name, closure: e.closure, inputs_uri: e.inputsUri, phase: e.phase,
+    outputs_uri: e.outputsUri, error: json(e.error), options: json(e.options), parent_action: e.parentAction, created_at: e.createdAt, updated_at: e.updatedAt,
+  };
+}
+function executionFromRow(r: Row): ExecutionRecord {
+  return {
+    key: r.key as string, project: r.project as string, domain: r.domain as string, name: r.name as string,
+    closure: new Uint8Array(r.closure as Uint8Array), inputsUri: r.inputs_uri as string, phase: r.phase as Phase,
+    outputsUri: (r.outputs_uri as string | null) ?? null, error: (r.error as ExecutionRecord["error"]) ?? null,
+    options: (r.options as ExecutionRecord["options"]) ?? {}, parentAction: (r.parent_action as string | null) ?? null,
+    createdAt: r.created_at as number, updatedAt: r.updated_at as number,
+  };
+}
+function actionRow(a: ActionRecord): Row {
+  return {
+    key: a.key, execution: a.execution, parent: a.parent, kind: a.kind, name: a.name, phase: a.phase, attempt: a.attempt,
+    system_failures: a.systemFailures, state: json(a.state), inputs_uri: a.inputsUri, outputs_uri: a.outputsUri, error: json(a.error),
+    started_at: a.startedAt, updated_at: a.updatedAt,
+  };
+}
+function actionFromRow(r: Row): ActionRecord {
+  return {
+    key: r.key as string, execution: r.execution as string, parent: (r.parent as string | null) ?? null, kind: r.kind as ActionRecord["kind"],
+    name: r.name as string, phase: r.phase as Phase, attempt: r.attempt as number, systemFailures: r.system_failures as number,
+    state: (r.state as ActionRecord["state"]) ?? {}, inputsUri: (r.inputs_uri as string | null) ?? null, outputsUri: (r.outputs_uri as string | null) ?? null,
+    error: (r.error as ActionRecord["error"]) ?? null, startedAt: (r.started_at as number | null) ?? null, updatedAt: r.updated_at as number,
+  };
+}
+function attemptRow(a: AttemptRecord): Row {
+  return {
+    execution: a.execution, action: a.action, attempt: a.attempt, phase: a.phase, error: json(a.error), started_at: a.startedAt,
+    ended_at: a.endedAt, log_uri: a.logUri, cache_status: a.cacheStatus,
+  };
+}
+function attemptFromRow(r: Row): AttemptRecord {
+  return {
+    execution: r.execution as string, action: r.action as string, attempt: r.attempt as number, phase: r.phase as Phase,
+    error: (r.error as AttemptRecord["error"]) ?? null, startedAt: r.started_at as number, endedAt: (r.ended_at as number | null) ?? null,
+    logUri: (r.log_uri as string | null) ?? null, cacheStatus: (r.cache_status as string | null) ?? null,
+  };
+}
