@@ -213,7 +213,8 @@ function isOptional(v: core.Variable | undefined): boolean {
 /**
  * Validates a node's bindings against `params` (its input variables), adds the edges they imply in `dir`, and
  * returns the resolved input variables. With `checkTypes` off (branch and gate nodes, whose inputs are whatever
- * they bind), bindings introduce their own variables instead of being matched against `params`.
+ * they bind), bindings introduce their own variables instead of being matched against `params`, and those
+ * variables are returned; with it on, `resolved` stays empty.
  */
 export function validateBindings(
   w: WorkflowBuilder,
@@ -242,7 +243,8 @@ export function validateBindings(
       const r = validateBinding(w, node, b.var, b.binding, param.type, errs.scope(), checkTypes);
       if (r.ok) {
         for (const up of r.upstream) w.addEdge(up, nodeId, dir);
-        setEntry(resolved.variables, b.var, create(core.VariableSchema, r.type ? { type: r.type } : {}));
+        // Only branch and gate nodes (checkTypes off) take their interface from the resolved bindings.
+        if (!checkTypes) setEntry(resolved.variables, b.var, create(core.VariableSchema, r.type ? { type: r.type } : {}));
       }
     }
   }
