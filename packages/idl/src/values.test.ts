@@ -75,6 +75,20 @@ describe("unions", () => {
     expect(sv?.case === "union" && sv.value.type?.structure?.tag).toBe("str");
   });
 
+  it("reads a union literal by its stored variant's tag, as flytekit does", () => {
+    const t = types.union(types.tagged(types.string(), "a"), types.tagged(types.string(), "b"));
+    const l = lit.union(lit.string("x"), types.tagged(types.string(), "b"));
+    expect(fromLiteral(l, t)).toBe("x");
+    const unknownTag = lit.union(lit.string("x"), types.tagged(types.string(), "zzz"));
+    expect(() => fromLiteral(unknownTag, t, {}, "u")).toThrow(/u: expected union<string, string>, got union literal \(string\) string literal "x" tagged "zzz"/);
+  });
+
+  it("checks a union literal read into a plain type against that type", () => {
+    const l = lit.union(lit.string("abc"), types.string());
+    expect(fromLiteral(l, types.string())).toBe("abc");
+    expect(() => fromLiteral(l, types.integer(), {}, "n")).toThrow('n: expected integer, got string literal "abc"');
+  });
+
   it("reads a bare literal bound to a union type", () => {
     expect(fromLiteral(lit.string("s"), types.optional(types.string()))).toBe("s");
     expect(fromLiteral(lit.none(), types.optional(types.string()))).toBe(null);

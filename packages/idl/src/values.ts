@@ -17,7 +17,7 @@
 //   collection → array; map → Record<string, …>
 //   union     → the plain value of whichever variant it holds; going in, the first variant the value fits wins
 //               (flytekit's order) and its type is stored in the literal
-import { isMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { equals, isMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import * as core from "../gen/flyteidl_core.js";
 import {
@@ -169,14 +169,13 @@ export function fromLiteral(literal: core.Literal, type: core.LiteralType, optio
   if (literal.value.case === "offloadedMetadata") {
     throw new LiteralValueError(path, `literal is offloaded to ${literal.value.value.uri}; load it (loadOffloaded) before converting`);
   }
-  // A union-wrapped literal carries its own variant type; decode with that (also when a union reaches a non-union
-  // type, as happens when Flyte narrows an Optional).
   const sv = literal.value.case === "scalar" ? literal.value.value.value : undefined;
   if (sv?.case === "union") {
-    const stored = sv.value.type;
     const inner = sv.value.value;
     if (!inner) throw new LiteralValueError(path, "union literal has no value");
-    return fromLiteral(inner, stored ?? type, options, path);
+    // Reading a union into a plain type (Flyte narrowing an Optional): the value must fit that type itself.
+    if (t.case !== "unionType") return fromLiteral(inner, type, options, path);
+    return unionFromLiteral(inner, sv.value.type, type, t.value, options, path);
   }
   switch (t.case) {
     case "simple":
@@ -233,6 +232,40 @@ export function fromLiteral(literal: core.Literal, type: core.LiteralType, optio
     case undefined:
       throw new LiteralValueError(path, "the LiteralType has no kind set (type.type is empty)");
   }
+}
+
+/**
+ * Picks the variant a union literal was written with, as flytekit does: by the stored type's structure tag when it
+ * has one, otherwise the first variant that can read the value (variants equal to the stored type first).
+ */
+function unionFromLiteral(
+  inner: core.Literal,
+  stored: core.LiteralType | undefined,
+  type: core.LiteralType,
+  union: core.UnionType,
+  options: FromLiteralOptions,
+  path: string,
+): unknown {
+  const tag = stored?.structure?.tag ?? "";
+  let candidates = union.variants;
+  if (tag !== "") {
+    candidates = union.variants.filter((v) => v.structure?.tag === tag);
+  } else if (stored) {
+    const same = union.variants.filter((v) => equals(core.LiteralTypeSchema, v, stored));
+    candidates = [...same, ...union.variants.filter((v) => !same.includes(v))];
+  }
+  for (const variant of candidates) {
+    try {
+      return fromLiteral(inner, variant, options, path);
+    } catch (e) {
+      if (!(e instanceof LiteralValueError)) throw e;
+    }
+  }
+  const storedName = stored ? formatLiteralType(stored) : "no stored type";
+  throw new LiteralValueError(
+    path,
+    `expected ${formatLiteralType(type)}, got union literal (${storedName}) ${describeLiteral(inner)}${tag ? ` tagged "${tag}"` : ""}`,
+  );
 }
 
 function simpleFromLiteral(
