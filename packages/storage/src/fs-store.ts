@@ -18,6 +18,11 @@ export interface FileSystemBlobStoreOptions {
   signing?: UrlSigningConfig;
   /** Clock for signed URL expiry. */
   now?: () => Date;
+  /**
+   * fsync each blob and its directory before a write returns (default true): the engine treats a written
+   * outputs.pb as durable. Turn off only for scratch data.
+   */
+  durable?: boolean;
 }
 
 // Writes go to a temporary sibling and are renamed into place, so readers see whole blobs or none.
@@ -28,6 +33,7 @@ export class FileSystemBlobStore implements BlobStore {
   private readonly rootPath: string;
   private readonly signing: UrlSigningConfig | undefined;
   private readonly now: () => Date;
+  private readonly durable: boolean;
 
   constructor(options: FileSystemBlobStoreOptions) {
     const parsed = parseBlobUri(options.root);
@@ -39,6 +45,7 @@ export class FileSystemBlobStore implements BlobStore {
     this.root = `file://${rootPath}`;
     this.signing = options.signing;
     this.now = options.now ?? (() => new Date());
+    this.durable = options.durable ?? true;
   }
 
   /** The file path of a blob URI; InvalidUriError unless it lies inside the root. */
@@ -218,12 +225,24 @@ export class FileSystemBlobStore implements BlobStore {
     try {
       await fsp.mkdir(dir, { recursive: true });
       await write(tmp);
+      if (this.durable) await syncPath(tmp);
       await fsp.rename(tmp, target);
+      // The rename itself lives in the directory; sync it too, or a crash can forget a blob already reported written.
+      if (this.durable) await syncPath(dir);
     } catch (e) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
       if (e instanceof BadDigestError) throw e;
       throw new StorageIoError(uri, op, e);
     }
+  }
+}
+
+async function syncPath(p: string): Promise<void> {
+  const handle = await fsp.open(p, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
