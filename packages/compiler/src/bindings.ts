@@ -17,6 +17,7 @@ interface Resolved {
 }
 
 const EMPTY_TYPE = create(core.LiteralTypeSchema);
+const EMPTY_VARIABLES = Object.freeze(create(core.VariableMapSchema)) as core.VariableMap;
 
 function describe(b: core.BindingData): string {
   switch (b.value.case) {
@@ -226,7 +227,7 @@ export function validateBindings(
   errs: ErrorScope,
 ): { resolved: core.VariableMap; ok: boolean } {
   const nodeId = node.node.id;
-  const resolved = create(core.VariableMapSchema);
+  const resolved = checkTypes ? EMPTY_VARIABLES : create(core.VariableMapSchema);
   const provided = new Set<string>();
   for (const b of bindings) {
     let param = getVariable(params, b.var);

@@ -133,16 +133,17 @@ function addTo(m: Map<string, Set<string>>, key: string, value: string): void {
 }
 
 function toIdLists(m: Map<string, Set<string>>): { [k: string]: core.ConnectionSet_IdList } {
-  const out: { [k: string]: core.ConnectionSet_IdList } = {};
-  for (const [k, s] of m) {
-    const ids = create(core.ConnectionSet_IdListSchema, { ids: [...s].sort(compareCodePoints) });
-    // defineProperty, because node ids are user text and "__proto__" must stay an ordinary key.
-    Object.defineProperty(out, k, { value: ids, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
+  // fromEntries defines own properties, so a node named "__proto__" stays an ordinary key. IdList is a proto3
+  // message with one repeated field: the literal below is exactly what create() would build, without the
+  // reflection cost that dominates 10,000-node workflows.
+  return Object.fromEntries(
+    [...m].map(([k, s]) => [k, { $typeName: "flyteidl.core.ConnectionSet.IdList", ids: s.size > 1 ? [...s].sort(compareCodePoints) : [...s] }]),
+  ) as { [k: string]: core.ConnectionSet_IdList };
 }
 
 /** Sets a protobuf map entry; safe for keys such as "__proto__" that come from user input. */
 export function setEntry<V>(obj: { [k: string]: V }, key: string, value: V): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  // Plain assignment of "__proto__" would replace the prototype instead of adding a key.
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }

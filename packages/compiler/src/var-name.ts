@@ -9,7 +9,10 @@ export interface VarName {
 const VAR_MATCHER = /(\[(\d+)\]\.)?(\w+)/g;
 const INT64_MAX = 9223372036854775807n;
 
+const PLAIN = /^\w+$/;
+
 export function parseVarName(text: string): VarName | Error {
+  if (PLAIN.test(text)) return { name: text };
   const matches = [...text.matchAll(VAR_MATCHER)];
   if (matches.length !== 1) return new Error(`unexpected number of matches [${matches.length}]`);
   const m = matches[0]!;

@@ -204,4 +204,14 @@ describe("compileWorkflow graph", () => {
     expect(codes(r)).toEqual(["InvalidValue"]);
     expect(messages(r)).toContain("nested too deeply");
   });
+
+  it("keeps a node named __proto__ as an ordinary connection key", () => {
+    const wf = workflow("w", { inputs: { a: t.integer() } }, [taskNode("__proto__", "inc", { x: promise("", "a") })]);
+    const r = compile(wf, [inc]);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const up = r.value.primary!.connections!.upstream;
+    expect(Object.hasOwn(up, "__proto__")).toBe(true);
+    expect(up["__proto__"]!.ids).toEqual(["start-node"]);
+  });
 });

@@ -46,7 +46,8 @@ function traverse(w: WorkflowBuilder): { cycle?: string[]; visited: Set<string> 
     visited.add(id);
     onPath.add(id);
     const down = w.downstream.get(id);
-    stack.push({ id, next: [...(down ?? [])].sort(compareCodePoints)[Symbol.iterator]() });
+    const next = down === undefined ? [] : down.size > 1 ? [...down].sort(compareCodePoints) : [...down];
+    stack.push({ id, next: next[Symbol.iterator]() });
   };
   enter(START_NODE_ID);
   while (stack.length > 0) {
