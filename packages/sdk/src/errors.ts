@@ -40,3 +40,16 @@ export class TaskFailure extends Error {
     this.code = code;
   }
 }
+
+/**
+ * Throw from a task to ask for a retry (within the task's `retries`). As in Flyte, any other error fails the task
+ * at once: retrying code that threw a TypeError only repeats the failure.
+ */
+export class RecoverableError extends Error {
+  readonly code: string;
+  constructor(message: string, code = "RECOVERABLE") {
+    super(message);
+    this.name = "RecoverableError";
+    this.code = code;
+  }
+}

@@ -12,12 +12,12 @@ function flag(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-export function errorDocument(kind: "USER" | "SYSTEM", code: string, message: string): core.ErrorDocument {
+export function errorDocument(kind: "USER" | "SYSTEM", code: string, message: string, recoverable: boolean): core.ErrorDocument {
   return create(core.ErrorDocumentSchema, {
     error: create(core.ContainerErrorSchema, {
       code,
       message,
-      kind: kind === "USER" ? core.ContainerError_Kind.NON_RECOVERABLE : core.ContainerError_Kind.RECOVERABLE,
+      kind: recoverable ? core.ContainerError_Kind.RECOVERABLE : core.ContainerError_Kind.NON_RECOVERABLE,
       origin: kind === "USER" ? core.ExecutionError_ErrorKind.USER : core.ExecutionError_ErrorKind.SYSTEM,
     }),
   });
@@ -42,7 +42,7 @@ export async function aloftTaskMain(argv: string[], log: (text: string) => void 
   try {
     response = await executeTask({ args: runtimeArgs, inputs: await blobs.read(inputsUri), outputPrefix, rawOutputPrefix });
   } catch (e) {
-    response = { error: { kind: "SYSTEM" as const, code: "RuntimeFailure", message: (e as Error).stack ?? String(e) } };
+    response = { error: { kind: "SYSTEM" as const, code: "RuntimeFailure", message: (e as Error).stack ?? String(e), recoverable: true } };
   }
   if ("outputs" in response) {
     await blobs.write(joinUri(outputPrefix, "outputs.pb"), response.outputs);
@@ -52,8 +52,8 @@ export async function aloftTaskMain(argv: string[], log: (text: string) => void 
     await blobs.write(joinUri(outputPrefix, "futures.pb"), response.futures);
     return 0;
   }
-  const { kind, code, message } = response.error;
-  await blobs.write(joinUri(outputPrefix, "error.pb"), toBinary(core.ErrorDocumentSchema, errorDocument(kind, code, message)));
+  const { kind, code, message, recoverable } = response.error;
+  await blobs.write(joinUri(outputPrefix, "error.pb"), toBinary(core.ErrorDocumentSchema, errorDocument(kind, code, message, recoverable)));
   log(`aloft-task: ${kind} error ${code}: ${message}`);
   return 1;
 }

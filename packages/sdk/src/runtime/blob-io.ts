@@ -10,8 +10,15 @@ export interface ReadWriteStore {
   list?(prefix: string): Promise<string[]> | AsyncIterable<{ uri: string } | string>;
 }
 
-function isStorage(s: unknown): s is BlobStore {
-  return typeof (s as BlobStore).get === "function" && typeof (s as BlobStore).put === "function";
+/** A store with whole-blob get/put (the engine's view of a store) and, optionally, listing. */
+export interface GetPutStore {
+  get(uri: string): Promise<Uint8Array | undefined>;
+  put(uri: string, bytes: Uint8Array): Promise<void>;
+  list?(prefix: string): AsyncIterable<{ uri: string }>;
+}
+
+function isGetPut(s: unknown): s is GetPutStore {
+  return typeof (s as GetPutStore).get === "function" && typeof (s as GetPutStore).put === "function";
 }
 
 async function collect(it: Promise<string[]> | AsyncIterable<{ uri: string } | string>): Promise<string[]> {
@@ -21,8 +28,8 @@ async function collect(it: Promise<string[]> | AsyncIterable<{ uri: string } | s
   return out;
 }
 
-export function blobIO(store: BlobStore | ReadWriteStore): BlobIO {
-  if (isStorage(store)) {
+export function blobIO(store: GetPutStore | ReadWriteStore): BlobIO {
+  if (isGetPut(store)) {
     return {
       async read(uri) {
         const data = await store.get(uri);
@@ -30,7 +37,10 @@ export function blobIO(store: BlobStore | ReadWriteStore): BlobIO {
         return data;
       },
       write: (uri, data) => store.put(uri, data),
-      list: (prefix) => collect(store.list(prefix)),
+      list(prefix) {
+        if (!store.list) return Promise.reject(new SerializationError(`this blob store cannot list ${prefix}; directories need a store that lists`));
+        return collect(store.list(prefix));
+      },
     };
   }
   const s = store as ReadWriteStore;

@@ -43,7 +43,7 @@ describe("executeTask", () => {
 
   it("reports a missing input as a SYSTEM error naming it", async () => {
     const r = await executeTask({ args: args("square"), inputs: inputs({}), outputPrefix: `${base}/o`, rawOutputPrefix: `${base}/raw` });
-    expect(r).toEqual({ error: { kind: "SYSTEM", code: "InputConversionFailed", message: "input n: missing from the task's inputs" } });
+    expect(r).toEqual({ error: { kind: "SYSTEM", code: "InputConversionFailed", message: "input n: missing from the task's inputs", recoverable: false } });
   });
 
   it("reports an unknown task", async () => {

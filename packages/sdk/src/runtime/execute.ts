@@ -53,11 +53,11 @@ export function projectRoot(): string {
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-export async function loadTask(args: RuntimeArgs): Promise<TaskDef<any, any>> {
+export async function loadTask(args: RuntimeArgs, root: string = projectRoot()): Promise<TaskDef<any, any>> {
   if (args.codeBundle) {
     throw new Error(`aloft-task: --code-bundle ${args.codeBundle} is not supported by this runtime yet; run from the project directory`);
   }
-  const file = isAbsolute(args.module) ? args.module : resolve(projectRoot(), args.module);
+  const file = isAbsolute(args.module) ? args.module : resolve(root, args.module);
   let p = modules.get(file);
   if (!p) {
     p = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
@@ -76,13 +76,13 @@ export async function executeTask(request: ExecuteRequest): Promise<ExecuteRespo
   try {
     task = await loadTask(parseRuntimeArgs(request.args));
   } catch (e) {
-    return { error: { kind: "SYSTEM", code: "TaskNotFound", message: (e as Error).message } };
+    return { error: { kind: "SYSTEM", code: "TaskNotFound", message: (e as Error).message, recoverable: false } };
   }
   let inputs: core.LiteralMap;
   try {
     inputs = fromBinary(core.LiteralMapSchema, request.inputs);
   } catch (e) {
-    return { error: { kind: "SYSTEM", code: "BadInputs", message: `inputs are not a LiteralMap: ${(e as Error).message}` } };
+    return { error: { kind: "SYSTEM", code: "BadInputs", message: `inputs are not a LiteralMap: ${(e as Error).message}`, recoverable: false } };
   }
   const blobs = blobIO(storeFor(request.rawOutputPrefix || request.outputPrefix));
   const outcome = await runTask(task, inputs, { blobs, rawOutputPrefix: request.rawOutputPrefix, taskName: task.explicitName ?? parseRuntimeArgs(request.args).task, root: projectRoot() });

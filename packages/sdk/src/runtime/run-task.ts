@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { GraphBuilder, withBuilder } from "../builder.ts";
-import { DefinitionError, TaskFailure, TypeMismatchError } from "../errors.ts";
+import { DefinitionError, RecoverableError, TaskFailure, TypeMismatchError } from "../errors.ts";
 import type { TaskContext, TaskDef } from "../task.ts";
 import type { BlobIO } from "../types/blob-io.ts";
 import type { SchemaMap, TransformContext } from "../types/schema.ts";
@@ -20,7 +20,12 @@ export interface TaskError {
   kind: "USER" | "SYSTEM";
   code: string;
   message: string;
+  /** Whether a retry may help: RecoverableError and system errors; other user errors are final, as in Flyte. */
+  recoverable: boolean;
 }
+
+/** What running a task needs from a task definition (mocks supply their own `fn`). */
+export type RunnableTask = Pick<TaskDef<any, any>, "inputs" | "outputs" | "fn" | "mode" | "singleOutput">;
 
 export type TaskOutcome =
   | { kind: "success"; outputs: core.LiteralMap }
@@ -76,17 +81,18 @@ export async function convertOutputs(outputs: SchemaMap, single: boolean, value:
 }
 
 function describeError(e: unknown): TaskError {
-  if (e instanceof TaskFailure) return { kind: "USER", code: e.code, message: e.message };
-  if (e instanceof TypeMismatchError) return { kind: "USER", code: e.code, message: e.message };
-  if (e instanceof DefinitionError) return { kind: "USER", code: e.code, message: e.message };
+  if (e instanceof RecoverableError) return { kind: "USER", code: e.code, message: e.message, recoverable: true };
+  if (e instanceof TaskFailure || e instanceof TypeMismatchError || e instanceof DefinitionError) {
+    return { kind: "USER", code: e.code, message: e.message, recoverable: false };
+  }
   if (e instanceof Error) {
     const code = typeof (e as { code?: unknown }).code === "string" ? String((e as unknown as { code: string }).code) : e.name;
-    return { kind: "USER", code, message: e.stack ?? `${e.name}: ${e.message}` };
+    return { kind: "USER", code, message: e.stack ?? `${e.name}: ${e.message}`, recoverable: false };
   }
-  return { kind: "USER", code: "UnknownError", message: String(e) };
+  return { kind: "USER", code: "UnknownError", message: String(e), recoverable: false };
 }
 
-async function dynamicSpec(task: TaskDef<any, any>, values: Record<string, unknown>, tctx: TaskContext, env: RunTaskEnv): Promise<core.DynamicJobSpec> {
+async function dynamicSpec(task: RunnableTask, values: Record<string, unknown>, tctx: TaskContext, env: RunTaskEnv): Promise<core.DynamicJobSpec> {
   const builder = new GraphBuilder("dn", `dynamic task "${env.taskName}"`);
   const result = withBuilder(builder, () => (task.fn as unknown as (v: unknown, c: TaskContext) => unknown)(values, tctx));
   const outputs = bindOutputs(`dynamic task "${env.taskName}"`, task.outputs, task.singleOutput, result);
@@ -104,7 +110,7 @@ async function dynamicSpec(task: TaskDef<any, any>, values: Record<string, unkno
 }
 
 /** Runs `task` on `inputs`. Never throws for task errors: they come back as a failure outcome. */
-export async function runTask(task: TaskDef<any, any>, inputs: core.LiteralMap, env: RunTaskEnv): Promise<TaskOutcome> {
+export async function runTask(task: RunnableTask, inputs: core.LiteralMap, env: RunTaskEnv): Promise<TaskOutcome> {
   const scratchDir = await mkdtemp(join(tmpdir(), "aloft-task-"));
   const ctx: TransformContext = { blobs: env.blobs, rawOutputPrefix: env.rawOutputPrefix, scratchDir };
   try {
@@ -112,7 +118,7 @@ export async function runTask(task: TaskDef<any, any>, inputs: core.LiteralMap, 
     try {
       values = await convertInputs(task.inputs, inputs, ctx);
     } catch (e) {
-      return { kind: "failure", error: { kind: "SYSTEM", code: "InputConversionFailed", message: (e as Error).message } };
+      return { kind: "failure", error: { kind: "SYSTEM", code: "InputConversionFailed", message: (e as Error).message, recoverable: false } };
     }
     const tctx: TaskContext = { taskName: env.taskName, scratchDir, rawOutputPrefix: env.rawOutputPrefix };
     try {

@@ -1,0 +1,71 @@
+// The task plugin local runs use for TypeScript tasks: the engine schedules the node (retries, caching, maps,
+// branches stay the engine's), and this plugin calls the task function in the same process, skipping the
+// module lookup a worker would do. Tests substitute mocks for chosen tasks here.
+import type { core } from "@aloft/idl";
+import type { TaskExecutionContext, TaskPlugin, TaskResult } from "@aloft/engine";
+import type { TaskDef } from "../task.ts";
+import type { TaskEntity } from "../task-entity.ts";
+import { blobIO } from "../runtime/blob-io.ts";
+import { runTask, type RunnableTask } from "../runtime/run-task.ts";
+import { loadTask, parseRuntimeArgs } from "../runtime/execute.ts";
+import { TYPESCRIPT_TASK_TYPE } from "../task.ts";
+
+export type MockFn = (inputs: any) => unknown;
+
+export class InProcessTaskPlugin implements TaskPlugin {
+  readonly name = "aloft-in-process";
+
+  constructor(
+    /** Task name → the entity serialized under it. */
+    private readonly tasks: ReadonlyMap<string, TaskEntity>,
+    private readonly mocks: ReadonlyMap<TaskEntity, MockFn> = new Map(),
+    private readonly root: string = process.cwd(),
+  ) {}
+
+  static #isRuntimeTask(task: core.TaskTemplate): boolean {
+    return task.type === TYPESCRIPT_TASK_TYPE && task.target.case === "container" && task.target.value.args[0] === "aloft-task";
+  }
+
+  canHandle(task: core.TaskTemplate): boolean {
+    const e = this.tasks.get(task.id?.name ?? "");
+    if (e) return this.mocks.has(e) || typeof (e as { fn?: unknown }).fn === "function";
+    return InProcessTaskPlugin.#isRuntimeTask(task);
+  }
+
+  /** The entity behind a template: from this run's serialization, else (tasks a dynamic task added) by module. */
+  async #entity(task: core.TaskTemplate): Promise<TaskEntity> {
+    const known = this.tasks.get(task.id?.name ?? "");
+    if (known) return known;
+    const args = task.target.case === "container" ? task.target.value.args : [];
+    return loadTask(parseRuntimeArgs(args), this.root);
+  }
+
+  async execute(ctx: TaskExecutionContext): Promise<TaskResult> {
+    let entity: TaskEntity;
+    try {
+      entity = await this.#entity(ctx.task);
+    } catch (e) {
+      return { kind: "failure", error: { kind: "SYSTEM", code: "TaskNotFound", message: (e as Error).message, recoverable: false } };
+    }
+    const mock = this.mocks.get(entity);
+    const real = entity as TaskDef<any, any>;
+    const def: RunnableTask = mock
+      ? { inputs: entity.inputs, outputs: entity.outputs, fn: mock as RunnableTask["fn"], mode: "function", singleOutput: real.singleOutput ?? false }
+      : real;
+    const outcome = await runTask(def, ctx.inputs, {
+      blobs: blobIO(ctx.blobStore),
+      rawOutputPrefix: ctx.rawOutputPrefix,
+      taskName: ctx.task.id?.name ?? "",
+      taskId: ctx.task.id,
+      root: this.root,
+    });
+    switch (outcome.kind) {
+      case "success":
+        return { kind: "success", outputs: outcome.outputs };
+      case "dynamic":
+        return { kind: "dynamic", spec: outcome.spec };
+      case "failure":
+        return { kind: "failure", error: outcome.error };
+    }
+  }
+}

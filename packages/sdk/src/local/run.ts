@@ -1,0 +1,140 @@
+// Running a workflow locally: serialize it (exactly what registration would send), compile it, and hand it to the
+// engine with an in-memory execution store. The engine is the only implementation of node semantics; this file
+// only converts inputs and outputs and wires plugins, cache and progress.
+import { create } from "@bufbuild/protobuf";
+import { core } from "@aloft/idl";
+import { createEngine, type Catalog, type EventSink, type TaskPlugin } from "@aloft/engine";
+import { FileSystemBlobStore } from "@aloft/storage";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { OutputDecl, ReturnValues } from "../entity.ts";
+import { TypeMismatchError } from "../errors.ts";
+import { Serializer } from "../serialize/serializer.ts";
+import type { TaskEntity } from "../task-entity.ts";
+import { blobIO, type GetPutStore } from "../runtime/blob-io.ts";
+import type { SchemaMap, TransformContext, ValuesOf } from "../types/schema.ts";
+import type { WorkflowDef } from "../workflow.ts";
+import { InProcessTaskPlugin, type MockFn } from "./in-process-plugin.ts";
+import { localLaunchPlans } from "./launch-plans.ts";
+import { MemoryBlobs } from "./memory-store.ts";
+
+export interface RunOptions {
+  project?: string;
+  domain?: string;
+  /** Execution name (default: a random one). */
+  name?: string;
+  /** Project root, for module paths (default: working directory). */
+  root?: string;
+  /** Where data goes: in memory (default) or a directory (needed when tasks run as processes). */
+  storeDir?: string;
+  /** Replace chosen tasks by functions of their inputs, for tests. */
+  mocks?: ReadonlyMap<TaskEntity, MockFn> | ReadonlyArray<readonly [TaskEntity, MockFn]>;
+  /** A cache for tasks with `cache` set (see localCatalog); none by default. */
+  catalog?: Catalog;
+  /** More plugins, e.g. the engine's local-process plugin for container and shell tasks. */
+  plugins?: readonly TaskPlugin[];
+  /** Execution events, e.g. to show progress. */
+  events?: EventSink;
+  maxParallelism?: number;
+}
+
+export interface RunResult<O extends OutputDecl> {
+  outputs: ReturnValues<O>;
+  execution: core.WorkflowExecutionIdentifier;
+  /** The engine's node records (phase, attempts, errors) for inspection. */
+  nodes: import("@aloft/engine").ActionRecord[];
+}
+
+/** The workflow failed; names the node and carries Flyte's error kind and code. */
+export class WorkflowFailedError extends Error {
+  readonly code = "WORKFLOW_FAILED";
+  constructor(
+    message: string,
+    readonly nodeId: string | undefined,
+    readonly errorKind: string,
+    readonly errorCode: string,
+  ) {
+    super(message);
+    this.name = "WorkflowFailedError";
+  }
+}
+
+/** Converts JS input values to the workflow's input LiteralMap: defaults fill gaps, optionals become none. */
+export async function inputLiterals(wf: WorkflowDef<any, any>, values: Record<string, unknown>, ctx: TransformContext): Promise<core.LiteralMap> {
+  const inputs: SchemaMap = wf.inputs;
+  for (const k of Object.keys(values)) {
+    if (!(k in inputs)) throw new TypeMismatchError(`input ${k}`, `is not an input of the workflow (inputs: ${Object.keys(inputs).join(", ") || "none"})`);
+  }
+  const defaults = (wf.options.defaults ?? {}) as Record<string, unknown>;
+  const literals: Record<string, core.Literal> = {};
+  for (const [k, schema] of Object.entries(inputs)) {
+    const v = values[k] !== undefined ? values[k] : defaults[k];
+    if (v === undefined && schema.check(null, k) !== undefined) throw new TypeMismatchError(`input ${k}`, "is required");
+    literals[k] = await schema.toLiteral(v ?? null, ctx, `input ${k}`);
+  }
+  return create(core.LiteralMapSchema, { literals });
+}
+
+let counter = 0;
+
+export async function runWorkflow<I extends SchemaMap, O extends OutputDecl>(
+  wf: WorkflowDef<I, O>,
+  inputs: Partial<ValuesOf<I>> & Record<string, unknown>,
+  options: RunOptions = {},
+): Promise<RunResult<O>> {
+  const project = options.project ?? "local";
+  const domain = options.domain ?? "development";
+  const serializer = new Serializer({ project, domain, version: "local", root: options.root ?? process.cwd(), allowUnexported: true });
+  const { id } = await serializer.workflow(wf);
+  const closure = serializer.compile(id.name);
+
+  let store: GetPutStore;
+  let base: string;
+  if (options.storeDir) {
+    base = `file://${options.storeDir.replace(/\/+$/, "")}`;
+    store = new FileSystemBlobStore({ root: base });
+  } else {
+    base = "memory://aloft";
+    store = new MemoryBlobs();
+  }
+  const scratchDir = await mkdtemp(join(tmpdir(), "aloft-run-"));
+  const ctx: TransformContext = { blobs: blobIO(store), rawOutputPrefix: `${base}/raw/inputs`, scratchDir };
+  const literals = await inputLiterals(wf, inputs, ctx);
+
+  const mocks = new Map(options.mocks instanceof Map ? options.mocks : (options.mocks as ReadonlyArray<readonly [TaskEntity, MockFn]> | undefined) ?? []);
+  const plugin = new InProcessTaskPlugin(serializer.taskEntities, mocks, options.root ?? process.cwd());
+  const engine = createEngine({
+    store: "memory",
+    blobStore: store,
+    plugins: [plugin, ...(options.plugins ?? [])],
+    launchPlans: localLaunchPlans(serializer),
+    ...(options.catalog ? { catalog: options.catalog } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    metadataPrefix: `${base}/metadata`,
+    rawOutputPrefix: `${base}/raw`,
+    ...(options.maxParallelism !== undefined ? { maxParallelism: options.maxParallelism } : {}),
+  });
+  await engine.start();
+  try {
+    const execution = create(core.WorkflowExecutionIdentifierSchema, { project, domain, name: options.name ?? `local-${process.pid}-${Date.now().toString(36)}-${counter++}` });
+    await engine.createExecution({ id: execution, closure, inputs: literals });
+    const result = await engine.wait(execution);
+    const nodes = await engine.listNodeExecutions(execution);
+    if (result.phase !== "SUCCEEDED") {
+      const e = result.error;
+      const where = e?.failedNodeId ? ` at node ${e.failedNodeId}` : "";
+      throw new WorkflowFailedError(`workflow ${id.name} ${result.phase.toLowerCase()}${where}: ${e?.message ?? "no error message"}`, e?.failedNodeId, e?.kind ?? "UNKNOWN", e?.code ?? "");
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, schema] of Object.entries(wf.outputs as SchemaMap)) {
+      const l = result.outputs?.literals[k];
+      if (!l) throw new WorkflowFailedError(`workflow ${id.name} succeeded without output ${k}`, undefined, "SYSTEM", "MissingOutput");
+      out[k] = await schema.fromLiteral(l, ctx, `output ${k}`);
+    }
+    const outputs = (wf.singleOutput ? out.o0 : Object.keys(out).length ? out : undefined) as ReturnValues<O>;
+    return { outputs, execution, nodes };
+  } finally {
+    await engine.stop();
+  }
+}
