@@ -39,6 +39,8 @@ export interface S3BlobStoreOptions {
   partSizeBytes?: number;
   /** Parts uploaded concurrently. Defaults to 4. */
   queueSize?: number;
+  /** Keys per list request (S3 caps it at 1000, the default). */
+  listPageSize?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -48,6 +50,7 @@ export class S3BlobStore implements BlobStore {
   readonly client: S3Client;
   private readonly partSize: number;
   private readonly queueSize: number;
+  private readonly listPageSize: number;
 
   constructor(options: S3BlobStoreOptions) {
     const parsed = parseBlobUri(options.root);
@@ -55,6 +58,10 @@ export class S3BlobStore implements BlobStore {
     this.root = options.root.replace(/\/+$/, "");
     this.partSize = options.partSizeBytes ?? 8 * MiB;
     this.queueSize = options.queueSize ?? 4;
+    this.listPageSize = options.listPageSize ?? 1000;
+    if (!Number.isInteger(this.listPageSize) || this.listPageSize < 1 || this.listPageSize > 1000) {
+      throw new InvalidStorageArgumentError("listPageSize", `must be an integer from 1 to 1000, got ${this.listPageSize}`);
+    }
     if (!Number.isInteger(this.partSize) || this.partSize < 5 * MiB) {
       throw new InvalidStorageArgumentError("partSizeBytes", `must be an integer of at least 5 MiB, got ${this.partSize}`);
     }
@@ -141,7 +148,12 @@ export class S3BlobStore implements BlobStore {
       let page;
       try {
         page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: parsed.bucket, Prefix: parsed.key, ...(token ? { ContinuationToken: token } : {}) }),
+          new ListObjectsV2Command({
+            Bucket: parsed.bucket,
+            Prefix: parsed.key,
+            MaxKeys: this.listPageSize,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
         );
       } catch (e) {
         throw new StorageIoError(prefix, "list", e);

@@ -52,6 +52,18 @@ describe("S3BlobStore", () => {
     expect(growth).toBeLessThan(64 * 1024 * 1024);
   });
 
+  it("lists across pages", async () => {
+    const paged = new S3BlobStore({ root: `s3://${BUCKET}`, endpoint: s3.endpoint, forcePathStyle: true, credentials, listPageSize: 2 });
+    try {
+      for (const k of ["a", "b", "c", "d", "e"]) await paged.put(`s3://${BUCKET}/paged/${k}`, new Uint8Array(1));
+      const seen: string[] = [];
+      for await (const info of paged.list(`s3://${BUCKET}/paged/`)) seen.push(info.uri.slice(-1));
+      expect(seen.sort()).toEqual(["a", "b", "c", "d", "e"]);
+    } finally {
+      paged.client.destroy();
+    }
+  });
+
   it("writes a small stream with a single PUT", async () => {
     const { source } = patternStream(1);
     expect(await store.writeStream(`s3://${BUCKET}/small/one.bin`, source)).toEqual({ size: 1024 * 1024, parts: 1 });

@@ -12,7 +12,9 @@ export interface RunningS3 {
 
 export async function startS3rver(buckets: string[]): Promise<RunningS3> {
   const dir = await mkdtemp(join(tmpdir(), "aloft-s3rver-"));
-  const child = spawn(process.execPath, [join(import.meta.dirname, "s3rver-main.mjs"), dir, ...buckets], {
+  // s3rver encrypts list continuation tokens with DES, which Node's OpenSSL 3 only offers through its legacy provider.
+  const args = ["--openssl-legacy-provider", join(import.meta.dirname, "s3rver-main.mjs"), dir, ...buckets];
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
