@@ -13,3 +13,6 @@ const server = new S3rver({
 const { port } = await server.run();
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 process.on("SIGTERM", () => server.close().then(() => process.exit(0)));
+// If the test process dies without stopping us, its end of our stdin closes: exit rather than linger.
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();

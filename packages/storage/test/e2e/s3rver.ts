@@ -15,7 +15,7 @@ export async function startS3rver(buckets: string[]): Promise<RunningS3> {
   // s3rver encrypts list continuation tokens with DES, which Node's OpenSSL 3 only offers through its legacy provider.
   const args = ["--openssl-legacy-provider", join(import.meta.dirname, "s3rver-main.mjs"), dir, ...buckets];
   const child = spawn(process.execPath, args, {
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
