@@ -3,23 +3,12 @@
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { core } from "@aloft/idl";
+import type { BlobStore, DataLayout } from "@aloft/storage";
 import type { AdminTables } from "./db/schema.ts";
 
 export interface DomainConfig {
   id: string;
   name: string;
-}
-
-/** Blob storage as the control plane uses it: offloaded inputs and outputs, code bundles, signed URLs. */
-export interface DataStore {
-  /** Where raw data and offloaded literals live, e.g. `s3://bucket` or `file:///data/blobs`. */
-  readonly root: string;
-  writeLiteralMap(uri: string, map: core.LiteralMap): Promise<void>;
-  /** Undefined when nothing was written at `uri`. */
-  readLiteralMap(uri: string): Promise<core.LiteralMap | undefined>;
-  signedUploadUrl(uri: string, options: { expiresInSeconds: number; contentMd5?: string }): Promise<string>;
-  signedDownloadUrl(uri: string, options: { expiresInSeconds: number }): Promise<string>;
-  exists(uri: string): Promise<boolean>;
 }
 
 /** The execution engine as the control plane drives it. */
@@ -41,7 +30,8 @@ export interface LaunchRequest {
 
 export interface AdminContext {
   db: Kysely<AdminTables>;
-  data: DataStore;
+  blobs: BlobStore;
+  layout: DataLayout;
   launcher: ExecutionLauncher | undefined;
   domains: DomainConfig[];
   log: Logger;

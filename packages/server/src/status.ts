@@ -42,11 +42,21 @@ export function httpStatusOf(code: Code): number {
   return httpStatuses[code] ?? 500;
 }
 
+// Codes other packages use that are not gRPC names: what each means to a client.
+const aliases: Record<string, AdminErrorCode> = {
+  INVALID_URI: "INVALID_ARGUMENT",
+  MALFORMED_CONTENT: "INVALID_ARGUMENT",
+  INVALID_SIGNATURE: "INVALID_ARGUMENT",
+  UNSUPPORTED_OPERATION: "UNIMPLEMENTED",
+  DATA_DIR_LOCKED: "UNAVAILABLE",
+};
+
 /** Errors from other packages may carry one of our code names; anything else is an internal error. */
 function codeOf(e: unknown): AdminErrorCode | undefined {
   if (e instanceof AdminError) return e.code;
   const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code in grpcCodes ? (code as AdminErrorCode) : undefined;
+  if (typeof code !== "string") return undefined;
+  return code in grpcCodes ? (code as AdminErrorCode) : aliases[code];
 }
 
 /** Turns anything a handler threw into the ConnectError every transport (gRPC, Connect, REST) reports. */

@@ -2,6 +2,7 @@
 // request names a parent (unique_parent_id), so the console's tree view works the same.
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { admin, core } from "@aloft/idl";
+import { readProtoIfExists } from "@aloft/storage";
 import { NotFoundError } from "../errors.ts";
 import type { AdminContext } from "../context.ts";
 import type { NodeExecutionRow, TaskExecutionRow } from "../db/schema.ts";
@@ -59,12 +60,12 @@ export async function listNodeExecutions(ctx: AdminContext, req: admin.NodeExecu
 export async function getNodeExecutionData(ctx: AdminContext, req: admin.NodeExecutionGetDataRequest): Promise<admin.NodeExecutionGetDataResponse> {
   const row = await nodeRow(ctx, req.id, "id");
   const closure = fromBinary(admin.NodeExecutionClosureSchema, row.closure);
-  const inputs = row.input_uri ? await ctx.data.readLiteralMap(row.input_uri) : undefined;
+  const inputs = row.input_uri ? await readProtoIfExists(ctx.blobs, row.input_uri, core.LiteralMapSchema) : undefined;
   let outputs: core.LiteralMap | undefined;
   let outputUri = "";
   if (closure.outputResult.case === "outputUri") {
     outputUri = closure.outputResult.value;
-    outputs = await ctx.data.readLiteralMap(outputUri);
+    outputs = await readProtoIfExists(ctx.blobs, outputUri, core.LiteralMapSchema);
   } else if (closure.outputResult.case === "outputData") outputs = closure.outputResult.value;
   const dynamic = row.dynamic_workflow ? fromBinary(core.CompiledWorkflowClosureSchema, row.dynamic_workflow) : undefined;
   return create(admin.NodeExecutionGetDataResponseSchema, {
@@ -127,12 +128,12 @@ export async function listTaskExecutions(ctx: AdminContext, req: admin.TaskExecu
 export async function getTaskExecutionData(ctx: AdminContext, req: admin.TaskExecutionGetDataRequest): Promise<admin.TaskExecutionGetDataResponse> {
   const row = await taskRow(ctx, req.id);
   const closure = fromBinary(admin.TaskExecutionClosureSchema, row.closure);
-  const inputs = row.input_uri ? await ctx.data.readLiteralMap(row.input_uri) : undefined;
+  const inputs = row.input_uri ? await readProtoIfExists(ctx.blobs, row.input_uri, core.LiteralMapSchema) : undefined;
   let outputs: core.LiteralMap | undefined;
   let outputUri = "";
   if (closure.outputResult.case === "outputUri") {
     outputUri = closure.outputResult.value;
-    outputs = await ctx.data.readLiteralMap(outputUri);
+    outputs = await readProtoIfExists(ctx.blobs, outputUri, core.LiteralMapSchema);
   } else if (closure.outputResult.case === "outputData") outputs = closure.outputResult.value;
   return create(admin.TaskExecutionGetDataResponseSchema, {
     fullInputs: inputs ?? create(core.LiteralMapSchema, {}),

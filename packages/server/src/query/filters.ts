@@ -81,8 +81,8 @@ function escapeLike(v: string): string {
 }
 
 /** The SQL condition for one filter; the column name comes from the whitelist, every value is a parameter. */
-export function filterCondition(f: Filter): Expression<SqlBool> {
-  const col = sql.ref(f.column.sql);
+export function filterCondition(f: Filter, target?: Expression<unknown>): Expression<SqlBool> {
+  const col = target ?? sql.ref(f.column.sql);
   const v = f.values[0]!;
   switch (f.fn) {
     case "contains":

@@ -3,6 +3,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { admin, core } from "@aloft/idl";
+import { writeProto } from "@aloft/storage";
 import { AdminError, AlreadyExistsError, InvalidArgumentError } from "../../errors.ts";
 import type { AdminContext } from "../../context.ts";
 import { getLaunchPlanRow } from "../launch-plan-rows.ts";
@@ -26,10 +27,6 @@ export interface PreparedLaunch {
 }
 
 const show = (k: Key) => `${k.project}/${k.domain}/${k.name}/${k.version}`;
-
-export function inputsUri(ctx: AdminContext, k: ExecKey, file: "inputs.pb" | "user_inputs.pb"): string {
-  return `${ctx.data.root.replace(/\/+$/, "")}/metadata/${k.project}/${k.domain}/${k.name}/${file}`;
-}
 
 /** Resolves what an execution request runs and with which inputs; shared by create, relaunch, recover and the scheduler. */
 export async function prepareLaunch(ctx: AdminContext, project: string, domain: string, name: string, spec: admin.ExecutionSpec, userInputs: core.LiteralMap | undefined): Promise<PreparedLaunch> {
@@ -71,10 +68,10 @@ export async function prepareLaunch(ctx: AdminContext, project: string, domain: 
 /** Records the execution and starts it. The row is written before the engine is told, so events always find it. */
 export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra: { sourceExecution?: ExecKey; recoverFrom?: ExecKey } = {}): Promise<void> {
   const now = ctx.now();
-  const inUri = inputsUri(ctx, p.key, "inputs.pb");
-  const userUri = inputsUri(ctx, p.key, "user_inputs.pb");
-  await ctx.data.writeLiteralMap(inUri, p.inputs);
-  await ctx.data.writeLiteralMap(userUri, p.userInputs);
+  const inUri = ctx.layout.executionInputs(p.key);
+  const userUri = ctx.layout.executionUserInputs(p.key);
+  await writeProto(ctx.blobs, inUri, core.LiteralMapSchema, p.inputs);
+  await writeProto(ctx.blobs, userUri, core.LiteralMapSchema, p.userInputs);
   const metadata = p.spec.metadata ?? create(admin.ExecutionMetadataSchema, {});
   p.spec.metadata = metadata;
   const closure = create(admin.ExecutionClosureSchema, {
@@ -128,7 +125,7 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
       inputs: p.inputs,
       inputsUri: inUri,
       recoverFrom: extra.recoverFrom ? executionIdentifier(extra.recoverFrom) : undefined,
-      rawOutputPrefix: p.spec.rawOutputDataConfig?.outputLocationPrefix || `${ctx.data.root.replace(/\/+$/, "")}/raw`,
+      rawOutputPrefix: p.spec.rawOutputDataConfig?.outputLocationPrefix || ctx.layout.rawDataPrefix,
     });
   } catch (e) {
     // The execution exists but never started: record why, as flyteadmin does for launch failures.

@@ -4,6 +4,9 @@ import { admin } from "@aloft/idl";
 import type { AdminContext } from "../../context.ts";
 
 export async function urlBlob(ctx: AdminContext, uri: string): Promise<admin.UrlBlob | undefined> {
-  if (!uri || !(await ctx.data.exists(uri))) return undefined;
-  return create(admin.UrlBlobSchema, { url: await ctx.data.signedDownloadUrl(uri, { expiresInSeconds: 3600 }) });
+  if (!uri) return undefined;
+  const info = await ctx.blobs.head(uri);
+  if (!info) return undefined;
+  const signed = await ctx.blobs.signedUrl(uri, { method: "GET", expiresInSeconds: 3600 });
+  return create(admin.UrlBlobSchema, { url: signed.url, bytes: BigInt(info.size) });
 }

@@ -2,6 +2,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { admin, core } from "@aloft/idl";
+import { readProtoIfExists } from "@aloft/storage";
 import { FailedPreconditionError, InvalidArgumentError } from "../../errors.ts";
 import type { AdminContext } from "../../context.ts";
 import { executionColumns } from "../../query/columns.ts";
@@ -56,13 +57,13 @@ export async function getExecutionData(ctx: AdminContext, req: admin.WorkflowExe
   const key = requireExecutionId(req.id, "id");
   const row = await getExecutionRow(ctx, key);
   const closure = fromBinary(admin.ExecutionClosureSchema, row.closure);
-  const inputs = (await ctx.data.readLiteralMap(row.inputs_uri)) ?? create(core.LiteralMapSchema, {});
+  const inputs = (await readProtoIfExists(ctx.blobs, row.inputs_uri, core.LiteralMapSchema)) ?? create(core.LiteralMapSchema, {});
   let outputs: core.LiteralMap | undefined;
   let outputsUri = "";
   if (closure.outputResult.case === "outputData") outputs = closure.outputResult.value;
   else if (closure.outputResult.case === "outputs" && closure.outputResult.value.data.case === "uri") {
     outputsUri = closure.outputResult.value.data.value;
-    outputs = await ctx.data.readLiteralMap(outputsUri);
+    outputs = await readProtoIfExists(ctx.blobs, outputsUri, core.LiteralMapSchema);
   }
   return create(admin.WorkflowExecutionGetDataResponseSchema, {
     fullInputs: inputs,

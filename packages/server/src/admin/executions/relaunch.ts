@@ -1,0 +1,35 @@
+// Relaunch and recover, as flyteadmin: both start a new execution from an earlier one's spec and user inputs.
+// Relaunch runs everything again (mode RELAUNCH); recover (mode RECOVERED) asks the engine to reuse the outputs of
+// nodes that succeeded in the earlier execution and run only the rest.
+import { create } from "@bufbuild/protobuf";
+import { admin, core } from "@aloft/idl";
+import { readProtoIfExists } from "@aloft/storage";
+import type { AdminContext } from "../../context.ts";
+import { launchPrepared, prepareLaunch } from "./create.ts";
+import { randomExecutionName, validateExecutionName } from "./naming.ts";
+import { executionIdentifier, getExecutionRow, requireExecutionId, toExecution } from "./rows.ts";
+
+async function again(ctx: AdminContext, id: core.WorkflowExecutionIdentifier | undefined, name: string, mode: admin.ExecutionMetadata_ExecutionMode, overwriteCache: boolean | undefined): Promise<admin.ExecutionCreateResponse> {
+  const source = requireExecutionId(id, "id");
+  if (name !== "") validateExecutionName(name);
+  const row = await getExecutionRow(ctx, source);
+  const spec = toExecution(row).spec ?? create(admin.ExecutionSpecSchema, {});
+  const userInputs = (await readProtoIfExists(ctx.blobs, row.user_inputs_uri, core.LiteralMapSchema)) ?? create(core.LiteralMapSchema, {});
+  const metadata = spec.metadata ?? create(admin.ExecutionMetadataSchema, {});
+  metadata.mode = mode;
+  metadata.referenceExecution = executionIdentifier(source);
+  spec.metadata = metadata;
+  if (overwriteCache !== undefined) spec.overwriteCache = overwriteCache;
+  // The launch plan may have been re-resolved for a single-task execution; keep the original reference.
+  const prepared = await prepareLaunch(ctx, source.project, source.domain, name || randomExecutionName(), spec, userInputs);
+  await launchPrepared(ctx, prepared, { sourceExecution: source, ...(mode === admin.ExecutionMetadata_ExecutionMode.RECOVERED ? { recoverFrom: source } : {}) });
+  return create(admin.ExecutionCreateResponseSchema, { id: executionIdentifier(prepared.key) });
+}
+
+export async function relaunchExecution(ctx: AdminContext, req: admin.ExecutionRelaunchRequest): Promise<admin.ExecutionCreateResponse> {
+  return again(ctx, req.id, req.name, admin.ExecutionMetadata_ExecutionMode.RELAUNCH, req.overwriteCache);
+}
+
+export async function recoverExecution(ctx: AdminContext, req: admin.ExecutionRecoverRequest): Promise<admin.ExecutionCreateResponse> {
+  return again(ctx, req.id, req.name, admin.ExecutionMetadata_ExecutionMode.RECOVERED, undefined);
+}

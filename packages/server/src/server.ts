@@ -1,0 +1,34 @@
+// The control plane's network face: one port, every protocol, requests held until the application is ready
+// (the embedded database takes seconds to start; a client connecting early waits instead of failing).
+import type { Logger } from "pino";
+import type { BlobStore, UrlSigningConfig } from "@aloft/storage";
+import type { AdminContext } from "./context.ts";
+import { createHttpHandler } from "./transport/http-handler.ts";
+import { listen, type Listener } from "./transport/listen.ts";
+import { serviceBindings, type BindingHooks } from "./services/bindings.ts";
+import { blobRoute } from "./transport/blob-route.ts";
+
+export interface AdminServerOptions {
+  host: string;
+  port: number;
+  /** Largest request accepted on any transport. */
+  maxMessageBytes: number;
+  /** The application, or a promise of it while it starts. */
+  context: AdminContext | Promise<AdminContext>;
+  hooks?: BindingHooks;
+  /** Serve the filesystem blob store's signed URLs on this port. */
+  blobs?: { store: BlobStore; signing: UrlSigningConfig };
+  log?: Logger;
+}
+
+export interface AdminServer extends Listener {
+  readonly url: string;
+}
+
+export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+  const bindings = serviceBindings(options.context, options.hooks);
+  const blob = options.blobs ? blobRoute(options.blobs.store, options.blobs.signing, 1024 * 1024 * 1024) : undefined;
+  const handler = createHttpHandler({ bindings, maxMessageBytes: options.maxMessageBytes, ...(blob ? { extra: blob } : {}) });
+  const listener = await listen({ host: options.host, port: options.port, handler });
+  return Object.assign(listener, { url: `http://${options.host}:${listener.port}` });
+}
