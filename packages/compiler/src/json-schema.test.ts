@@ -56,4 +56,17 @@ describe("struct schema compatibility", () => {
   it("rejects an unresolvable reference instead of guessing", () => {
     expect(isSubschema({ $ref: "#/$defs/Missing" }, { type: "object" })).toBe(false);
   });
+
+  it("rejects a different two-level dataclass (Flyte's DiffDataclassTwoLevel case)", () => {
+    const nested = (outer: string, field: string, inner: string, innerField: string, innerType: string): JsonObject => ({
+      title: outer,
+      type: "object",
+      required: [field],
+      properties: {
+        [field]: { title: inner, type: "object", required: [innerField], properties: { [innerField]: { type: innerType } } },
+      },
+    });
+    expect(areTypesCastable(types.struct(nested("B", "b", "A", "a", "integer")), types.struct(nested("D", "d", "C", "c", "string")))).toBe(false);
+    expect(areTypesCastable(types.struct(nested("B", "b", "A", "a", "integer")), types.struct(nested("B", "b", "A", "a", "integer")))).toBe(true);
+  });
 });
