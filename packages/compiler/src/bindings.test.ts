@@ -117,4 +117,42 @@ describe("binding resolution", () => {
     const wf = workflow("w", {}, [taskNode("n0", "consume", { x: int(1), constructor: int(2) })]);
     expect(codes(compile(wf, [consumer]))).toEqual(["VariableNameNotFound"]);
   });
+
+  it("binds a tagged union literal to the union variant with the same tag", () => {
+    const unionLiteral = create(core.BindingDataSchema, {
+      value: {
+        case: "scalar",
+        value: {
+          value: {
+            case: "union",
+            value: {
+              value: { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: 5n } } } } } },
+              type: t.tagged(t.integer(), "int"),
+            },
+          },
+        },
+      },
+    });
+    const target = t.union(t.tagged(t.integer(), "int1"), t.tagged(t.string(), "str"), t.tagged(t.integer(), "int"));
+    expect(codes(oneNode(target, unionLiteral))).toEqual([]);
+    const noMatch = t.union(t.tagged(t.integer(), "int1"), t.tagged(t.string(), "str"));
+    expect(codes(oneNode(noMatch, unionLiteral))).toEqual(["MismatchingTypes"]);
+  });
+
+  it("rejects a promise that matches two union variants, naming both variables", () => {
+    const src = task("src", {}, { out: t.integer() });
+    const consumer = task("consume", { x: t.union(t.tagged(t.integer(), "a"), t.tagged(t.integer(), "b")) }, {});
+    const n = taskNode("n", "consume", { x: promise("src", "out") });
+    n.metadata = create(core.NodeMetadataSchema, { name: "n" });
+    const up = taskNode("src", "src");
+    up.metadata = create(core.NodeMetadataSchema, { name: "n2" });
+    const r = compile(workflow("w", {}, [up, n]), [src, consumer]);
+    expect(codes(r)).toEqual(["MismatchingTypes"]);
+    expect(messages(r)).toContain("The output variable 'n2.out' has type [integer], but it's assigned to the input variable 'n.x'");
+  });
+
+  it("rejects a list of ints bound to a list of unions none of whose variants fit", () => {
+    expect(codes(oneNode(t.list(t.union(t.string(), t.float())), list([int(1), int(2)])))).toEqual(["MismatchingTypes"]);
+    expect(codes(oneNode(t.list(t.union(t.string(), t.integer())), list([int(1), int(2)])))).toEqual([]);
+  });
 });

@@ -153,4 +153,21 @@ describe("branch nodes", () => {
     const wf = workflow("w", {}, [node, taskNode("later", "src")]);
     expect(codes(compile(wf, [square, src]))).toContain("NodeReferenceNotFound");
   });
+
+  it("reports both missing operands of a comparison", () => {
+    const missing = create(core.BooleanExpressionSchema, { expr: { case: "comparison", value: { operator: core.ComparisonExpression_Operator.GT } } });
+    const node = branchNode("b", taskNode("sq", "square", { n: int(2) }), { condition: missing, error: true, inputs: { a: promise("", "a") } });
+    const r = compile(wfWith(node), [square]);
+    expect(codes(r)).toEqual(["ValueRequired", "ValueRequired"]);
+    expect(messages(r)).toContain("[LeftValue]");
+    expect(messages(r)).toContain("[RightValue]");
+  });
+
+  it("rejects a conjunction missing one side as having no condition", () => {
+    const half = create(core.BooleanExpressionSchema, {
+      expr: { case: "conjunction", value: { operator: core.ConjunctionExpression_LogicalOperator.AND, rightExpression: cmp(intOp(1), intOp(2)) } },
+    });
+    const node = branchNode("b", taskNode("sq", "square", { n: int(2) }), { condition: half, error: true, inputs: { a: promise("", "a") } });
+    expect(codes(compile(wfWith(node), [square]))).toEqual(["BranchNodeHasNoCondition"]);
+  });
 });
