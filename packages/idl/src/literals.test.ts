@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary, equals } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import * as core from "../gen/flyteidl_core.js";
-import { LiteralValueError, durationFromMilliseconds, durationToMilliseconds, formatLiteral, formatLiteralMap, lit, literalKind, literalMap } from "./literals.ts";
+import { LiteralValueError, decodeMsgpack, durationFromMilliseconds, durationToMilliseconds, formatLiteral, formatLiteralMap, lit, literalKind, literalMap } from "./literals.ts";
 import { types } from "./types.ts";
 
 function roundTrip(l: core.Literal): core.Literal {
@@ -103,5 +103,37 @@ describe("formatLiteral", () => {
     expect(literalKind(lit.float(1))).toBe("float");
     expect(literalKind(lit.structuredDataset("x"))).toBe("structured dataset");
     expect(literalKind(lit.collection([]))).toBe("collection");
+  });
+});
+
+const hex = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ""), "hex"));
+
+describe("decodeMsgpack", () => {
+  // Hand-encoded from the MessagePack spec.
+  it("decodes a map like flytekit's dataclass payloads", () => {
+    expect(decodeMsgpack(hex("82 a4 6e616d65 a6 426f6e6e6965 a2 6964 03"))).toEqual({ name: "Bonnie", id: 3 });
+  });
+
+  it("decodes every scalar width and kind", () => {
+    const bytes = hex(`9c cb 3ff8000000000000 f9 cd 012c ce 00011170 cf 0000010000000000 d3 ffffff0000000000
+      d1 ff38 a2 c3a9 c0 c2 c3 c4 02 0001`);
+    expect(decodeMsgpack(bytes)).toEqual([1.5, -7, 300, 70000, 2 ** 40, -(2 ** 40), -200, "é", null, false, true, new Uint8Array([0, 1])]);
+    expect(decodeMsgpack(hex("ca 3fc00000"))).toBe(1.5);
+    expect(decodeMsgpack(hex("dc 0002 01 02"))).toEqual([1, 2]);
+    expect(decodeMsgpack(hex("d9 03 616263"))).toBe("abc");
+  });
+
+  it("refuses malformed or unsupported payloads, saying where", () => {
+    expect(() => decodeMsgpack(hex("a4 6e61"))).toThrow("invalid msgpack at byte 1: needs 4 more bytes, 2 left");
+    expect(() => decodeMsgpack(hex("d4 01 00"))).toThrow(/type byte 0xd4 \(extension types are not supported\)/);
+    expect(() => decodeMsgpack(hex("01 02"))).toThrow(/1 trailing bytes/);
+    expect(() => decodeMsgpack(hex("cf 1000000000000000"))).toThrow(/beyond 2\^53/);
+    expect(() => decodeMsgpack(hex("81 01 02"))).toThrow(/map key of type number/);
+    expect(() => decodeMsgpack(hex("a2 c328"))).toThrow(LiteralValueError);
+  });
+
+  it("is used to print msgpack binaries readably", () => {
+    expect(formatLiteral(lit.binary(hex("82 a4 6e616d65 a6 426f6e6e6965 a2 6964 03"), "msgpack"))).toBe('{"name":"Bonnie","id":3}');
+    expect(formatLiteral(lit.binary(hex("d4 01 00"), "msgpack"))).toBe("<binary 3 bytes, tag msgpack>");
   });
 });

@@ -267,6 +267,13 @@ function formatScalar(s: core.Scalar): string {
     case "noneType":
       return "None";
     case "binary":
+      if (v.value.tag === "msgpack") {
+        try {
+          return JSON.stringify(decodeMsgpack(v.value.value), (_k, x: unknown) => (x instanceof Uint8Array ? `<${x.length} bytes>` : x));
+        } catch {
+          // Not valid msgpack after all: fall through to the size summary.
+        }
+      }
       return `<binary ${v.value.value.length} bytes${v.value.tag ? `, tag ${v.value.tag}` : ""}>`;
     case "generic":
       return JSON.stringify(v.value);
@@ -288,4 +295,111 @@ function formatScalar(s: core.Scalar): string {
     case undefined:
       return "<empty scalar>";
   }
+}
+
+/**
+ * Decodes a MessagePack payload, the encoding flytekit (≥ 1.14) uses for dataclasses, Pydantic models and dicts in
+ * `Binary` literals tagged "msgpack". Integers beyond ±2^53 and extension types are refused rather than mangled;
+ * map keys must be strings (JSON-like objects).
+ */
+export function decodeMsgpack(bytes: Uint8Array): unknown {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 0;
+  const fail = (why: string): never => {
+    throw new LiteralValueError("", `invalid msgpack at byte ${pos}: ${why}`);
+  };
+  const need = (n: number) => {
+    if (pos + n > bytes.length) fail(`needs ${n} more bytes, ${bytes.length - pos} left`);
+  };
+  const uint = (n: 1 | 2 | 4 | 8): number => {
+    need(n);
+    const at = pos;
+    pos += n;
+    if (n === 1) return view.getUint8(at);
+    if (n === 2) return view.getUint16(at);
+    if (n === 4) return view.getUint32(at);
+    const big = view.getBigUint64(at);
+    if (big > BigInt(Number.MAX_SAFE_INTEGER)) fail(`integer ${big} is beyond 2^53`);
+    return Number(big);
+  };
+  const int = (n: 1 | 2 | 4 | 8): number => {
+    need(n);
+    const at = pos;
+    pos += n;
+    if (n === 1) return view.getInt8(at);
+    if (n === 2) return view.getInt16(at);
+    if (n === 4) return view.getInt32(at);
+    const big = view.getBigInt64(at);
+    if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) fail(`integer ${big} is beyond ±2^53`);
+    return Number(big);
+  };
+  const raw = (n: number): Uint8Array => {
+    need(n);
+    pos += n;
+    return bytes.subarray(pos - n, pos);
+  };
+  const float = (n: 4 | 8): number => {
+    need(n);
+    pos += n;
+    return n === 4 ? view.getFloat32(pos - 4) : view.getFloat64(pos - 8);
+  };
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const str = (n: number): string => {
+    const at = pos;
+    const b = raw(n);
+    try {
+      return utf8.decode(b);
+    } catch {
+      pos = at;
+      return fail("string is not valid UTF-8");
+    }
+  };
+  const array = (n: number): unknown[] => Array.from({ length: n }, () => next());
+  const map = (n: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+      const k = next();
+      if (typeof k !== "string") fail(`map key of type ${k === null ? "nil" : typeof k}; only string keys are supported`);
+      out[k as string] = next();
+    }
+    return out;
+  };
+  const next = (): unknown => {
+    need(1);
+    const b = view.getUint8(pos++);
+    if (b <= 0x7f) return b;
+    if (b >= 0xe0) return b - 0x100;
+    if (b >= 0x80 && b <= 0x8f) return map(b & 0x0f);
+    if (b >= 0x90 && b <= 0x9f) return array(b & 0x0f);
+    if (b >= 0xa0 && b <= 0xbf) return str(b & 0x1f);
+    switch (b) {
+      case 0xc0: return null;
+      case 0xc2: return false;
+      case 0xc3: return true;
+      case 0xc4: return raw(uint(1));
+      case 0xc5: return raw(uint(2));
+      case 0xc6: return raw(uint(4));
+      case 0xca: return float(4);
+      case 0xcb: return float(8);
+      case 0xcc: return uint(1);
+      case 0xcd: return uint(2);
+      case 0xce: return uint(4);
+      case 0xcf: return uint(8);
+      case 0xd0: return int(1);
+      case 0xd1: return int(2);
+      case 0xd2: return int(4);
+      case 0xd3: return int(8);
+      case 0xd9: return str(uint(1));
+      case 0xda: return str(uint(2));
+      case 0xdb: return str(uint(4));
+      case 0xdc: return array(uint(2));
+      case 0xdd: return array(uint(4));
+      case 0xde: return map(uint(2));
+      case 0xdf: return map(uint(4));
+      default: return fail(`type byte 0x${b.toString(16)} (extension types are not supported)`);
+    }
+  };
+  const value = next();
+  if (pos !== bytes.length) fail(`${bytes.length - pos} trailing bytes`);
+  return value;
 }

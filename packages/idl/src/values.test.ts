@@ -154,6 +154,22 @@ describe("errors name the path and the problem", () => {
   });
 });
 
+describe("flytekit msgpack structs", () => {
+  const payload = Uint8Array.from(Buffer.from("82a46e616d65a6426f6e6e6965a2696403", "hex"));
+  it("reads a dataclass written as msgpack Binary", () => {
+    expect(fromLiteral(lit.binary(payload, "msgpack"), types.struct())).toEqual({ name: "Bonnie", id: 3 });
+  });
+  it("names the path when the payload is not a msgpack map", () => {
+    expect(() => fromLiteral(lit.binary(Uint8Array.of(0x93, 1, 2, 3), "msgpack"), types.struct(), {}, "cfg")).toThrow(
+      "cfg: expected a msgpack map for struct, got array (3 items)",
+    );
+    expect(() => fromLiteral(lit.binary(Uint8Array.of(0xc1), "msgpack"), types.struct(), {}, "cfg")).toThrow(/cfg: struct: invalid msgpack/);
+  });
+  it("does not read untagged binaries as structs", () => {
+    expect(() => fromLiteral(lit.binary(payload), types.struct(), {}, "cfg")).toThrow(/cfg: expected struct, got binary literal/);
+  });
+});
+
 describe("literal maps", () => {
   const vars = { n: types.integer(), names: types.list(types.string()) };
   it("converts records both ways", () => {

@@ -8,7 +8,7 @@
 //   duration  → milliseconds as a number (fractional for sub-millisecond parts)
 //   binary    → Uint8Array
 //   none      → null (undefined accepted going in)
-//   struct    → plain JSON object (google.protobuf.Struct)
+//   struct    → plain JSON object (google.protobuf.Struct going out; flytekit's msgpack Binary also read)
 //   blob      → { uri, format, dimensionality }  (a bare URI string accepted going in)
 //   structured dataset → { uri, format }      (a bare URI string accepted going in)
 //   schema    → { uri }                          (a bare URI string accepted going in)
@@ -22,6 +22,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import * as core from "../gen/flyteidl_core.js";
 import {
   LiteralValueError,
+  decodeMsgpack,
   describeLiteral,
   durationToMilliseconds,
   lit,
@@ -314,14 +315,24 @@ function simpleFromLiteral(
       return err;
     }
     case S.STRUCT:
-      if (sv?.case === "binary" && sv.value.tag === "msgpack") {
-        throw new LiteralValueError(path, "msgpack-encoded structs (flytekit dataclasses) are not supported yet");
-      }
+      if (sv?.case === "binary" && sv.value.tag === "msgpack") return structFromMsgpack(sv.value.value, path);
       if (sv?.case !== "generic") return fail();
       return sv.value;
     default:
       throw new LiteralValueError(path, `unknown simple type ${String(simple)}`);
   }
+}
+
+// flytekit ≥ 1.14 writes dataclasses, Pydantic models and dicts as msgpack instead of a Struct.
+function structFromMsgpack(bytes: Uint8Array, path: string): unknown {
+  let value: unknown;
+  try {
+    value = decodeMsgpack(bytes);
+  } catch (e) {
+    throw new LiteralValueError(path, `struct: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!isPlainObject(value)) throw new LiteralValueError(path, `expected a msgpack map for struct, got ${describeValue(value)}`);
+  return value;
 }
 
 /** Converts a record of values to a LiteralMap given the variables' types; unknown names are an error. */
