@@ -100,6 +100,20 @@ export function blobStoreContract(name: string, target: () => ContractTarget): v
       expect(await store.exists(at("md5/bad.txt"))).toBe(false);
     });
 
+    it("stores nothing when the source stream fails midway", async () => {
+      const { store } = target();
+      let sent = 0;
+      const failing = new Readable({
+        read() {
+          // Enough data that an S3 upload is under way when the source breaks.
+          if (sent++ < 3) this.push(Buffer.alloc(1024 * 1024, 1));
+          else this.destroy(new Error("source broke"));
+        },
+      });
+      await expect(store.writeStream(at("broken/out.bin"), failing)).rejects.toThrow(/source broke/);
+      expect(await store.exists(at("broken/out.bin"))).toBe(false);
+    });
+
     it("fails openRead and copy of a missing blob with BlobNotFoundError", async () => {
       const { store } = target();
       await expect(store.openRead(at("nope/a"))).rejects.toBeInstanceOf(BlobNotFoundError);
