@@ -6,10 +6,11 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { create, fromBinary, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { admin, core, types } from "@aloft/idl";
-import { compileTask, compileWorkflow, getRequirements, type Result } from "../src/index.ts";
+import { compileDynamicJobSpec, compileTask, compileWorkflow, getRequirements, type Result } from "../src/index.ts";
 import { bindings, int, promise, str, task, taskNode, workflow } from "./builders.ts";
 
 const CORPUS = fileURLToPath(new URL("../../../../shared/flyte-fixtures/compiler/snacks-core", import.meta.url));
+const DYNAMIC = fileURLToPath(new URL("../../../../shared/flyte-fixtures/compiler/dynamic/success_1.json", import.meta.url));
 const SEED = Number(process.env["ALOFT_FUZZ_SEED"] ?? Date.now() % 2 ** 31);
 const BUDGET_MS = 1500;
 
@@ -132,6 +133,22 @@ describe("compiler fuzzing", () => {
       }
       for (const r of results) expect(wellFormed(r), `seed ${SEED}`).toBe(true);
       compiled += results.length;
+    }
+    expect(compiled).toBeGreaterThan(10);
+  });
+
+  it.skipIf(!existsSync(DYNAMIC))("never throws on a dynamic job spec with dropped fields", () => {
+    const rand = rng(SEED ^ 0x1234567);
+    const raw = JSON.parse(readFileSync(DYNAMIC, "utf8")) as JsonValue;
+    const parent = task("parent", {}, { o0: types.list(types.integer()) }).template!;
+    const start = Date.now();
+    let compiled = 0;
+    while (Date.now() - start < BUDGET_MS / 3) {
+      const spec = tryDecode(() => fromJson(core.DynamicJobSpecSchema, dropFields(raw, rand)));
+      if (!spec) continue;
+      const r = compileDynamicJobSpec(spec, { parentTask: parent, project: "p", domain: "d", nodeId: "dyn", version: "v" });
+      expect(wellFormed(r), `seed ${SEED}`).toBe(true);
+      compiled++;
     }
     expect(compiled).toBeGreaterThan(10);
   });
