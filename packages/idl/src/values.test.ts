@@ -57,6 +57,18 @@ describe("toLiteral / fromLiteral round trips", () => {
   });
 });
 
+describe("blob values", () => {
+  it("keeps a format the value gives when the type leaves it open", () => {
+    expect(roundTrip({ uri: "s3://b/f.csv", format: "csv" }, types.blob())).toEqual({ uri: "s3://b/f.csv", format: "csv", dimensionality: "single" });
+  });
+  it("refuses a format or dimensionality that contradicts the type", () => {
+    expect(() => toLiteral({ uri: "s3://b/f", format: "parquet" }, types.blob("csv"), "f")).toThrow('f.format: blob format "parquet" does not match the type\'s "csv"');
+    expect(() => toLiteral({ uri: "s3://b/d/", dimensionality: "single" }, types.blob("", "multipart"), "d")).toThrow(
+      'd.dimensionality: expected multipart, got string "single"',
+    );
+  });
+});
+
 describe("unions", () => {
   it("stores the first variant the value fits, as flytekit does", () => {
     const t = types.union(types.float(), types.integer());

@@ -84,7 +84,15 @@ export function toLiteral(value: unknown, type: core.LiteralType, path = ""): co
       const ref = uriRef(value);
       if (!ref) return fail();
       const dimensionality = t.value.dimensionality === core.BlobType_BlobDimensionality.MULTIPART ? "multipart" : "single";
-      return lit.blob(ref.uri, { format: t.value.format, dimensionality });
+      // The type decides, as in flytekit; a value may only fill in a format the type leaves open ("").
+      const given = typeof ref.format === "string" ? ref.format : "";
+      if (given !== "" && t.value.format !== "" && given !== t.value.format) {
+        throw new LiteralValueError(joinKey(path, "format"), `blob format "${given}" does not match the type's "${t.value.format}"`);
+      }
+      if (ref.dimensionality !== undefined && ref.dimensionality !== dimensionality) {
+        throw new LiteralValueError(joinKey(path, "dimensionality"), `expected ${dimensionality}, got ${describeValue(ref.dimensionality)}`);
+      }
+      return lit.blob(ref.uri, { format: t.value.format || given, dimensionality });
     }
     case "structuredDatasetType": {
       const ref = uriRef(value);
@@ -384,9 +392,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function uriRef(v: unknown): { uri: string; format?: unknown } | undefined {
+function uriRef(v: unknown): { uri: string; format?: unknown; dimensionality?: unknown } | undefined {
   if (typeof v === "string") return { uri: v };
-  if (isPlainObject(v) && typeof v["uri"] === "string") return { uri: v["uri"], format: v["format"] };
+  if (isPlainObject(v) && typeof v["uri"] === "string") return { uri: v["uri"], format: v["format"], dimensionality: v["dimensionality"] };
   return undefined;
 }
 
