@@ -215,7 +215,7 @@ export function fromLiteral(literal: core.Literal, type: core.LiteralType, optio
       const bt = sv.value.metadata?.type;
       const dimensionality: BlobDimensionality =
         (bt?.dimensionality ?? t.value.dimensionality) === core.BlobType_BlobDimensionality.MULTIPART ? "multipart" : "single";
-      const blob: BlobValue = { uri: sv.value.uri, format: bt?.format ?? t.value.format, dimensionality };
+      const blob: BlobValue = { uri: sv.value.uri, format: bt?.format || t.value.format, dimensionality };
       return blob;
     }
     case "structuredDatasetType": {
