@@ -91,3 +91,8 @@ export class ErrorScope {
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** The errors as one text in Flyte's layout ("Collected Errors: N" then one "Error i: ..." line each). */
+export function formatCompileErrors(errors: readonly CompileError[]): string {
+  return `Collected Errors: ${errors.length}\n${errors.map((e, i) => `\tError ${i}: ${e.message}\n`).join("")}`;
+}

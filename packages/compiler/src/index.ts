@@ -10,6 +10,6 @@ export {
 } from "./dynamic.ts";
 export { launchPlanInterface } from "./launch-plan.ts";
 export { areTypesCastable } from "./castability.ts";
-export { CompileError, ErrorCodes, type CompileErrorCode } from "./errors.ts";
+export { CompileError, ErrorCodes, formatCompileErrors, type CompileErrorCode } from "./errors.ts";
 export type { Result } from "./result.ts";
 export { END_NODE_ID, START_NODE_ID, type LaunchPlanInterface } from "./builder.ts";
