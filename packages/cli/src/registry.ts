@@ -1,4 +1,5 @@
 import type { Command } from "./command.ts";
+import { run } from "./commands/run.ts";
 
 /** Every `aloft` subcommand, in the order `aloft --help` lists them. Add one line per command. */
-export const commands: Command[] = [];
+export const commands: Command[] = [run];

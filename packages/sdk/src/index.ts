@@ -26,3 +26,6 @@ export { blobIO } from "./runtime/blob-io.ts";
 export { runWorkflow, inputLiterals, WorkflowFailedError, type RunOptions, type RunResult } from "./local/run.ts";
 export { InProcessTaskPlugin, type MockFn } from "./local/in-process-plugin.ts";
 export { MemoryBlobs } from "./local/memory-store.ts";
+export { inputFlags, parseInputs, describeInputs, InputError } from "./local/cli-inputs.ts";
+export { loadWorkflowModule, pickWorkflow, type LoadedModule } from "./local/load-module.ts";
+export { progressSink } from "./local/progress.ts";

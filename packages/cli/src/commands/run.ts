@@ -1,0 +1,119 @@
+// `aloft run <file> <workflow> --<input> <value>…`: runs a workflow locally through the engine (in-process, data in
+// memory unless --store-dir), or hands it to the remote-run module with --remote.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { formatLiteralType } from "@aloft/idl";
+import {
+  describeInputs,
+  InputError,
+  inputFlags,
+  isLaunchPlan,
+  loadWorkflowModule,
+  parseInputs,
+  pickWorkflow,
+  progressSink,
+  runWorkflow,
+  TypeMismatchError,
+  WorkflowFailedError,
+  type SchemaMap,
+} from "@aloft/sdk";
+import { UsageError, type Command, type CommandIO } from "../command.ts";
+
+const usage = `Usage: aloft run [options] <file.ts> <workflow> [--<input> <value>…]
+
+Runs a workflow (or launch plan) exported by <file.ts>. Inputs are parsed by their declared types: numbers
+and strings as written, booleans as true/false, datetimes as ISO-8601, durations as 90s/5m/1h30m, lists, maps
+and structs as JSON, files and datasets as local paths or URIs.
+
+Options (before <file.ts>):
+  --remote           run on the Aloft server instead of locally
+  --store-dir <dir>  keep run data in <dir> (needed by container and shell tasks; default: in memory)
+  --quiet            do not print node progress
+  --json             print outputs as one JSON object
+  --verbose          print stack traces
+
+Example:
+  aloft run examples/etl/etl.ts etl_pipeline --rows 1000`;
+
+interface RunFlags {
+  remote: boolean;
+  storeDir?: string;
+  quiet: boolean;
+  json: boolean;
+}
+
+function splitArgs(argv: string[]): { flags: RunFlags; file: string; name: string; rest: string[] } {
+  const flags: RunFlags = { remote: false, quiet: false, json: false };
+  let i = 0;
+  for (; i < argv.length && argv[i]!.startsWith("--"); i++) {
+    const a = argv[i]!;
+    if (a === "--remote") flags.remote = true;
+    else if (a === "--quiet") flags.quiet = true;
+    else if (a === "--json") flags.json = true;
+    else if (a === "--store-dir") {
+      const v = argv[++i];
+      if (!v) throw new UsageError("--store-dir needs a directory");
+      flags.storeDir = v;
+    } else throw new UsageError(`unknown option ${a}\n\n${usage}`);
+  }
+  const [file, name, ...rest] = argv.slice(i);
+  if (!file || !name) throw new UsageError(`expected <file.ts> <workflow>\n\n${usage}`);
+  return { flags, file, name, rest };
+}
+
+/** Where `--remote` goes: the server engineer's module under ../remote/ (absent until it lands). */
+async function runRemote(file: string, name: string, rest: string[], io: CommandIO): Promise<number> {
+  const modulePath = new URL("../remote/run.ts", import.meta.url);
+  if (!existsSync(fileURLToPath(modulePath))) throw new UsageError("remote runs are not available in this build (packages/cli/src/remote/run.ts is missing)");
+  const remote = (await import(modulePath.href)) as {
+    runRemote(request: { file: string; workflow: string; argv: string[] }, io: CommandIO): Promise<number>;
+  };
+  return remote.runRemote({ file, workflow: name, argv: rest }, io);
+}
+
+export const run: Command = {
+  name: "run",
+  summary: "run a workflow from a TypeScript file, locally or (--remote) on a server",
+  usage,
+  async run(argv, io) {
+    const { flags, file, name, rest } = splitArgs(argv);
+    if (flags.remote) return runRemote(file, name, rest, io);
+    try {
+      const m = await loadWorkflowModule(file);
+      const entity = pickWorkflow(m, file, name);
+      const wf = isLaunchPlan(entity) ? entity.workflow : entity;
+      const fixed = isLaunchPlan(entity) ? ((entity.options.fixed ?? {}) as Record<string, unknown>) : {};
+      const defaults = { ...((wf.options.defaults ?? {}) as Record<string, unknown>), ...(isLaunchPlan(entity) ? (entity.options.defaults ?? {}) : {}), ...fixed };
+      const given = inputFlags(rest);
+      for (const k of given.keys()) if (k in fixed) throw new InputError(`input --${k} is fixed by launch plan "${name}"`);
+      let values: Record<string, unknown>;
+      try {
+        values = parseInputs(wf.inputs as SchemaMap, given, defaults);
+      } catch (e) {
+        if (e instanceof InputError) throw new InputError(`${e.message}\n\ninputs of ${name}:\n${describeInputs(wf.inputs as SchemaMap, defaults).join("\n") || "  (none)"}`);
+        throw e;
+      }
+      const progress = !flags.quiet && !flags.json;
+      if (progress) io.err(`running ${name} from ${file}`);
+      const result = await runWorkflow(wf, { ...defaults, ...values }, {
+        ...(flags.storeDir ? { storeDir: flags.storeDir } : {}),
+        ...(progress ? { events: progressSink((line) => io.err(line)) } : {}),
+      });
+      const outputs = wf.outputs as SchemaMap;
+      const record: Record<string, unknown> = wf.singleOutput ? { o0: result.outputs } : ((result.outputs ?? {}) as Record<string, unknown>);
+      const json = Object.fromEntries(Object.entries(outputs).map(([k, s]) => [k, s.toJson(record[k] as never)]));
+      if (flags.json) io.out(JSON.stringify(json));
+      else for (const [k, s] of Object.entries(outputs)) io.out(`${k} (${formatLiteralType(s.literalType())}): ${JSON.stringify(json[k])}`);
+      return 0;
+    } catch (e) {
+      if (e instanceof InputError || e instanceof TypeMismatchError) throw new UsageError(e.message);
+      if (e instanceof WorkflowFailedError && !io.verbose) {
+        // The task's traceback stays behind --verbose; the first line says what failed.
+        const [first] = e.message.split("\n");
+        io.err(`aloft run: ${first}`);
+        return 1;
+      }
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,14 @@
+// Workflows for the `aloft run` tests.
+import { t, task, workflow } from "@aloft/sdk";
+
+export const add = task({ inputs: { a: t.int(), b: t.int() }, outputs: t.int() }, ({ a, b }) => a + b);
+export const explode = task({ inputs: { why: t.string() }, outputs: t.int() }, ({ why }) => {
+  throw new RangeError(`cannot continue: ${why}`);
+});
+
+export const sum = workflow(
+  { inputs: { a: t.int(), b: t.int(), tags: t.list(t.string()), when: t.optional(t.datetime()) }, outputs: { total: t.int() }, defaults: { b: 10 } },
+  ({ a, b }) => ({ total: add({ a, b }) }),
+);
+
+export const broken = workflow({ inputs: { why: t.string() }, outputs: t.int() }, ({ why }) => explode({ why }));
