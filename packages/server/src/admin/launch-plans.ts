@@ -2,7 +2,6 @@
 // interface, defaults and fixed inputs; activating a version deactivates the name's previously active one.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Cron } from "croner";
 import { admin, core } from "@aloft/idl";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.ts";
 import { launchPlanColumns } from "../query/columns.ts";
@@ -10,6 +9,8 @@ import { applyListQuery, page, parseListQuery } from "../query/list-query.ts";
 import type { AdminContext } from "../context.ts";
 import { areTypesCastable, literalTypeForLiteral } from "./compile.ts";
 import { digestOf } from "./digest.ts";
+import { clockFor } from "../scheduler/schedule.ts";
+import { QUEUE_LABEL } from "../scheduler/concurrency.ts";
 import { getLaunchPlanRow, launchPlanIdentifier, toLaunchPlan } from "./launch-plan-rows.ts";
 import { getWorkflowRow } from "./workflows.ts";
 import { listNamedIds, listScope } from "./versioned.ts";
@@ -63,27 +64,22 @@ function validateSchedule(schedule: admin.Schedule | undefined, inputs: core.Par
       throw new InvalidArgumentError(`spec.entity_metadata.schedule.kickoff_time_input_arg [${schedule.kickoffTimeInputArg}] must reference a datetime input`);
     }
   }
-  const cron = cronExpressionOf(schedule);
-  if (cron !== undefined) {
-    try {
-      new Cron(cronForCroner(cron), { paused: true });
-    } catch (e) {
-      throw new InvalidArgumentError(`spec.entity_metadata.schedule: invalid cron expression ${JSON.stringify(cron)}: ${(e as Error).message}`);
-    }
-    return "CRON";
-  }
-  if (schedule.ScheduleExpression.case === "rate" && schedule.ScheduleExpression.value.value === 0) {
-    throw new InvalidArgumentError("spec.entity_metadata.schedule.rate.value must be greater than 0");
-  }
+  // Parsing the schedule now rejects bad expressions, unknown time zones and unsupported options at registration.
+  clockFor(schedule, 0);
+  if (cronExpressionOf(schedule) !== undefined) return "CRON";
   return "RATE";
 }
 
-/**
- * Flyte accepts standard 5-field cron, `@hourly`-style macros, and a `CRON_TZ=Zone/Name` prefix for time zones.
- * Croner takes the zone as an option, so the prefix is split off by the scheduler; here it only has to parse.
- */
-export function cronForCroner(expression: string): string {
-  return expression.replace(/^(CRON_)?TZ=\S+\s+/, "");
+function validateConcurrency(spec: admin.LaunchPlanSpec): void {
+  const p = spec.concurrencyPolicy;
+  const queueLabel = spec.labels?.values[QUEUE_LABEL];
+  if (queueLabel !== undefined && queueLabel !== "queue") throw new InvalidArgumentError(`spec.labels.${QUEUE_LABEL} must be "queue", got ${JSON.stringify(queueLabel)}`);
+  if (!p) return;
+  if (p.max < 0) throw new InvalidArgumentError("spec.concurrency_policy.max must not be negative");
+  if (p.max > 0 && p.behavior === admin.ConcurrencyLimitBehavior.UNSPECIFIED && queueLabel !== "queue") {
+    throw new InvalidArgumentError(`spec.concurrency_policy.behavior must be CONCURRENCY_LIMIT_BEHAVIOR_SKIP, or the launch plan must carry the label ${QUEUE_LABEL}=queue to queue`);
+  }
+  if (p.behavior === admin.ConcurrencyLimitBehavior.SKIP && queueLabel === "queue") throw new InvalidArgumentError(`spec.concurrency_policy.behavior SKIP contradicts the label ${QUEUE_LABEL}=queue`);
 }
 
 export async function createLaunchPlan(ctx: AdminContext, req: admin.LaunchPlanCreateRequest): Promise<admin.LaunchPlanCreateResponse> {
@@ -95,7 +91,7 @@ export async function createLaunchPlan(ctx: AdminContext, req: admin.LaunchPlanC
   if (!wfRow) throw new InvalidArgumentError(`spec.workflow_id: workflow ${show(wfKey)} is not registered`);
   const iface = fromBinary(admin.WorkflowClosureSchema, wfRow.closure).compiledWorkflow?.primary?.template?.interface;
   if (spec.entityMetadata?.launchConditions) throw new InvalidArgumentError("spec.entity_metadata.launch_conditions must be empty");
-  if (spec.concurrencyPolicy && spec.concurrencyPolicy.max < 0) throw new InvalidArgumentError("spec.concurrency_policy.max must not be negative");
+  validateConcurrency(spec);
   const inputs = expectedInputs(iface?.inputs, spec.fixedInputs, spec.defaultInputs);
   const scheduleType = validateSchedule(spec.entityMetadata?.schedule, inputs);
   spec.defaultInputs = inputs;

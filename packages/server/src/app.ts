@@ -1,0 +1,124 @@
+// `aloft start` in one process: the server listens at once and holds requests while the database (PGlite's
+// first start compiles WASM for seconds), blob store, engine and scheduler come up behind it.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import pino, { type Logger } from "pino";
+import { createEngine, engineMigrations, openDatabase, type Engine, type TaskPlugin, type Database } from "@aloft/engine";
+import { createBlobStore, DataLayout } from "@aloft/storage";
+import type { AloftConfig } from "./config.ts";
+import type { AdminContext } from "./context.ts";
+import type { AdminTables } from "./db/schema.ts";
+import { serverMigrations } from "./db/migrations.ts";
+import { startAdminServer, type AdminServer } from "./server.ts";
+import { adminEventSink, engineLauncher } from "./execution/engine-launcher.ts";
+import { launchPlanResolver } from "./execution/launch-plan-resolver.ts";
+import { echoPlugin } from "./execution/echo-plugin.ts";
+import { webhookNotifier } from "./notifications/webhooks.ts";
+import type { PhaseListener } from "./admin/events/workflow-event.ts";
+import { Scheduler } from "./scheduler/scheduler.ts";
+
+export const ALOFT_VERSION = "0.1.0";
+
+export interface AloftOptions {
+  /** Task plugins besides the built-in echo plugin (the CLI adds TypeScript and container plugins). */
+  plugins?: TaskPlugin[];
+  log?: Logger;
+}
+
+export interface Aloft {
+  server: AdminServer;
+  /** Resolves when the database, engine and scheduler are up. */
+  ready: Promise<AdminContext>;
+  close(): Promise<void>;
+}
+
+function signingSecret(dataDir: string): string {
+  const path = join(dataDir, "signing-secret");
+  if (existsSync(path)) return readFileSync(path, "utf8").trim();
+  const secret = randomBytes(32).toString("hex");
+  writeFileSync(path, secret, { mode: 0o600 });
+  return secret;
+}
+
+export async function startAloft(config: AloftConfig, options: AloftOptions = {}): Promise<Aloft> {
+  const log = options.log ?? pino({ level: config.logLevel });
+  mkdirSync(config.dataDir, { recursive: true });
+  const storeUri = config.storage ?? pathToFileURL(join(config.dataDir, "blobs")).toString();
+  const signing = { baseUrl: "", secret: signingSecret(config.dataDir) };
+  let resolveCtx!: (c: AdminContext) => void;
+  let rejectCtx!: (e: unknown) => void;
+  const ctxPromise = new Promise<AdminContext>((res, rej) => ((resolveCtx = res), (rejectCtx = rej)));
+  ctxPromise.catch(() => {});
+  const listeners: PhaseListener[] = [];
+  const onPhase: PhaseListener = (e, p) => listeners.forEach((l) => l(e, p));
+  let scheduler: Scheduler | undefined;
+  const blobStore = createBlobStore(storeUri, { signing });
+  const server = await startAdminServer({
+    host: config.host,
+    port: config.port,
+    maxMessageBytes: config.maxMessageBytes,
+    context: ctxPromise,
+    hooks: { onExecutionPhase: onPhase, onLaunchPlanActivation: (key, active) => scheduler?.activationChanged(key, active) },
+    ...(storeUri.startsWith("file:") ? { blobs: { store: blobStore, signing } } : {}),
+    log,
+  });
+  signing.baseUrl = `${(config.publicUrl ?? server.url).replace(/\/+$/, "")}/blobs`;
+
+  let db: Database | undefined;
+  let engine: Engine | undefined;
+  const ready = (async () => {
+    db = await openDatabase({
+      ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db") }),
+      migrations: [...engineMigrations, ...serverMigrations],
+    });
+    const layout = new DataLayout({ base: storeUri.split("?")[0]! });
+    let ctx!: AdminContext;
+    engine = createEngine({
+      store: db,
+      blobStore,
+      plugins: [echoPlugin, ...(options.plugins ?? [])],
+      events: adminEventSink(() => ctx, onPhase),
+      launchPlans: launchPlanResolver(() => ctx),
+      metadataPrefix: `${layout.base}/metadata/propeller`,
+      rawOutputPrefix: layout.rawDataPrefix,
+      onError: (err) => log.error({ err }, "engine error"),
+    });
+    ctx = {
+      db: db.typed<AdminTables>(),
+      blobs: blobStore,
+      layout,
+      launcher: engineLauncher(engine),
+      domains: config.domains.map((d) => ({ id: d, name: d })),
+      log,
+      now: () => new Date(),
+      version: { version: ALOFT_VERSION, build: "aloft", buildTime: "" },
+    };
+    for (const p of config.projects) {
+      await ctx.db.insertInto("admin_projects").values({ identifier: p, name: p, description: "", labels: null, state: 0, org: "", created_at: new Date(), updated_at: new Date() }).onConflict((oc) => oc.column("identifier").doNothing()).execute();
+    }
+    if (config.webhooks.length > 0) listeners.push(webhookNotifier(config.webhooks, log));
+    await engine.start();
+    scheduler = new Scheduler(ctx);
+    listeners.push((e) => scheduler?.executionPhaseChanged(e));
+    await scheduler.start();
+    resolveCtx(ctx);
+    return ctx;
+  })();
+  ready.catch((e) => {
+    log.error({ err: e }, "aloft failed to start");
+    rejectCtx(e);
+  });
+  return {
+    server,
+    ready,
+    async close() {
+      await ready.catch(() => undefined);
+      await scheduler?.stop();
+      await server.close();
+      await engine?.stop();
+      await db?.close();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// Drives @aloft/engine for the control plane: executions recorded by CreateExecution are handed to the engine,
+// and the engine's events come back through the same event handlers flytepropeller's would (createWorkflowEvent,
+// createNodeEvent, createTaskEvent), so records are built the flyteadmin way whoever reports them.
+import { create } from "@bufbuild/protobuf";
+import { admin, type event } from "@aloft/idl";
+import type { Engine, EventSink } from "@aloft/engine";
+import { AdminError, UnimplementedError } from "../errors.ts";
+import type { AdminContext, ExecutionLauncher, LaunchRequest } from "../context.ts";
+import { createWorkflowEvent, type PhaseListener } from "../admin/events/workflow-event.ts";
+import { createNodeEvent } from "../admin/events/node-event.ts";
+import { createTaskEvent } from "../admin/events/task-event.ts";
+
+export function engineLauncher(engine: Engine): ExecutionLauncher {
+  return {
+    async launch(r: LaunchRequest) {
+      if (r.recoverFrom) throw new UnimplementedError("recovering an execution needs engine support for reusing node outputs, which is not available yet");
+      await engine.createExecution({ id: r.id, closure: r.closure, inputs: r.inputs, options: { rawOutputPrefix: r.rawOutputPrefix } });
+    },
+    async terminate(id, cause) {
+      await engine.abort(id, cause);
+    },
+  };
+}
+
+// Redelivered events (after a restart) and events for a phase already recorded are expected; they are not errors.
+function ignoreDuplicates(e: unknown): void {
+  if (e instanceof AdminError && (e.code === "ALREADY_EXISTS" || e.code === "FAILED_PRECONDITION")) return;
+  throw e;
+}
+
+export function adminEventSink(ctx: AdminContext | (() => AdminContext), onPhase?: PhaseListener): EventSink {
+  const get = typeof ctx === "function" ? ctx : () => ctx;
+  return {
+    async workflow(e: event.WorkflowExecutionEvent) {
+      await createWorkflowEvent(get(), create(admin.WorkflowExecutionEventRequestSchema, { event: e }), onPhase).catch(ignoreDuplicates);
+    },
+    async node(e: event.NodeExecutionEvent) {
+      await createNodeEvent(get(), create(admin.NodeExecutionEventRequestSchema, { event: e })).catch(ignoreDuplicates);
+    },
+    async task(e: event.TaskExecutionEvent) {
+      await createTaskEvent(get(), create(admin.TaskExecutionEventRequestSchema, { event: e })).catch(ignoreDuplicates);
+    },
+  };
+}
