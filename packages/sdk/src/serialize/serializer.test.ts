@@ -5,6 +5,7 @@ import { core } from "@aloft/idl";
 import { Serializer } from "./serializer.ts";
 import { SerializationError } from "../errors.ts";
 import { task } from "../task.ts";
+import { shellTask } from "../shell-task.ts";
 import { workflow } from "../workflow.ts";
 import { t } from "../types/t.ts";
 import * as P from "./testdata/pipeline.ts";
@@ -102,5 +103,24 @@ describe("serializer", () => {
     await s.workflow(wf);
     expect(() => s.compile("mismatch")).toThrow(SerializationError);
     expect(() => s.compile("mismatch")).toThrow(/does not compile/);
+  });
+
+  it("serializes raw container and shell tasks with Flyte's data loading config", async () => {
+    const s = new Serializer(settings);
+    const { id } = await s.workflow(P.polyglot);
+    s.compile(id.name);
+    const e = s.tasks.get("ellipse-area")!;
+    expect(e.type).toBe("raw-container");
+    const c = e.target.case === "container" ? e.target.value : undefined;
+    expect(c?.command).toEqual(["./calculate-ellipse-area.sh", "/var/inputs", "/var/outputs"]);
+    expect(c?.dataConfig).toMatchObject({ enabled: true, inputPath: "/var/inputs", outputPath: "/var/outputs", format: core.DataLoadingConfig_LiteralMapFormat.JSON });
+    const w = s.tasks.get("word-count")!;
+    const wc = w.target.case === "container" ? w.target.value : undefined;
+    expect(wc?.command.slice(0, 2)).toEqual(["/bin/sh", "-ec"]);
+    expect(wc?.command.slice(3)).toEqual(["aloft-shell", "/var/inputs", "/var/outputs"]);
+  });
+
+  it("refuses a command template naming an unknown input", () => {
+    expect(() => shellTask({ name: "bad", inputs: { a: t.int() }, script: "echo {{.inputs.b}}" })).toThrow(/uses \{\{\.inputs\.b\}\}, which is not an input/);
   });
 });

@@ -1,5 +1,5 @@
 // Entities used by the serializer tests: one of each node kind.
-import { approve, dynamic, fail, launchPlan, map, sleep, t, task, waitForInput, when, workflow } from "../../index.ts";
+import { approve, containerTask, dynamic, fail, launchPlan, map, shellTask, sleep, t, task, waitForInput, when, workflow } from "../../index.ts";
 
 export const square = task({ inputs: { n: t.int() }, outputs: t.int(), cache: { version: "1", ignoredInputs: [] }, retries: 2 }, ({ n }) => n * n);
 export const double = task({ inputs: { n: t.int() }, outputs: t.int() }, ({ n }) => 2 * n);
@@ -45,4 +45,24 @@ export const fanOut = dynamic({ inputs: { n: t.int() }, outputs: t.list(t.int())
   const out = [];
   for (let i = 0; i < n; i++) out.push(square({ n: i }));
   return out;
+});
+
+export const ellipse = containerTask({
+  name: "ellipse-area",
+  image: "ghcr.io/flyteorg/rawcontainers-shell:v1",
+  command: ["./calculate-ellipse-area.sh", "/var/inputs", "/var/outputs"],
+  inputs: { a: t.float(), b: t.float() },
+  outputs: { area: t.float(), metadata: t.string() },
+});
+
+export const wordCount = shellTask({
+  name: "word-count",
+  inputs: { text: t.string() },
+  outputs: t.int(),
+  script: 'printf %s "{{.inputs.text}}" | wc -w | tr -d " " > "$2/o0"',
+});
+
+export const polyglot = workflow({ inputs: { a: t.float() }, outputs: { area: t.float(), words: t.int() } }, ({ a }) => {
+  const e = ellipse({ a, b: 2 });
+  return { area: e.area, words: wordCount({ text: e.metadata }) };
 });
