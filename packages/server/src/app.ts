@@ -46,7 +46,8 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   const log = options.log ?? pino({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
   const storeUri = config.storage ?? pathToFileURL(join(config.dataDir, "blobs")).toString();
-  const signing = { baseUrl: "", secret: signingSecret(config.dataDir) };
+  // The store keeps this object; its base URL is completed once the port is known (port 0 picks one).
+  const signing = { baseUrl: `${config.publicUrl ?? `http://${config.host}:${config.port || 1}`}/blobs`, secret: signingSecret(config.dataDir) };
   let resolveCtx!: (c: AdminContext) => void;
   let rejectCtx!: (e: unknown) => void;
   const ctxPromise = new Promise<AdminContext>((res, rej) => ((resolveCtx = res), (rejectCtx = rej)));

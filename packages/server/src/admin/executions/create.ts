@@ -37,7 +37,7 @@ export async function prepareLaunch(ctx: AdminContext, project: string, domain: 
     const taskKey = requireIdentifier(ref, "spec.launch_plan", core.ResourceType.TASK);
     const { closure, expected } = await singleTaskWorkflow(ctx, taskKey);
     const inputs = resolveExecutionInputs(user, undefined, expected);
-    return { key, spec, closure, inputs, userInputs: user, launchPlan: undefined, workflow: taskKey, task: taskKey };
+    return { key, spec, closure, inputs, userInputs: user, launchPlan: undefined, workflow: { ...taskKey, name: `.flytegen.${taskKey.name}` }, task: taskKey };
   }
   if (ref.resourceType !== core.ResourceType.LAUNCH_PLAN && ref.resourceType !== core.ResourceType.UNSPECIFIED) {
     throw new InvalidArgumentError(`spec.launch_plan.resource_type must be LAUNCH_PLAN or TASK, got ${core.ResourceType[ref.resourceType]}`);
@@ -78,7 +78,7 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
     phase: core.WorkflowExecution_Phase.UNDEFINED,
     createdAt: timestampFromDate(now),
     updatedAt: timestampFromDate(now),
-    workflowId: create(core.IdentifierSchema, { resourceType: p.task ? core.ResourceType.TASK : core.ResourceType.WORKFLOW, ...p.workflow }),
+    workflowId: create(core.IdentifierSchema, { resourceType: core.ResourceType.WORKFLOW, ...p.workflow }),
     stateChangeDetails: { state: admin.ExecutionState.EXECUTION_ACTIVE, occurredAt: timestampFromDate(now), principal: metadata.principal },
   });
   const inserted = await ctx.db

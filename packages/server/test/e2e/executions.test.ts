@@ -1,0 +1,131 @@
+// `aloft start` in process (embedded PGlite, filesystem blobs, the real engine): register over gRPC, launch over
+// gRPC and REST, watch executions run to completion, and read node/task executions and outputs back.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { create, fromJson, toJson } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { admin, core, service } from "@aloft/idl";
+import { startAloft, type Aloft } from "../../src/app.ts";
+import { defaultConfig } from "../../src/config.ts";
+import { echoEntities, intLiteral, stringLiteral } from "../fixtures/echo.ts";
+
+let aloft: Aloft;
+let dir: string;
+let client: Client<typeof service.AdminService>;
+let base: string;
+const P = "flytesnacks";
+const D = "development";
+const e = echoEntities(P, D, "v1");
+
+async function waitFor(name: string, timeoutMs = 20_000): Promise<admin.Execution> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ex = await client.getExecution({ id: { project: P, domain: D, name } });
+    const phase = ex.closure?.phase ?? 0;
+    if ([core.WorkflowExecution_Phase.SUCCEEDED, core.WorkflowExecution_Phase.FAILED, core.WorkflowExecution_Phase.ABORTED, core.WorkflowExecution_Phase.TIMED_OUT].includes(phase)) return ex;
+    if (Date.now() > deadline) throw new Error(`execution ${name} still ${core.WorkflowExecution_Phase[phase]}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "aloft-start-"));
+  aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" });
+  base = aloft.server.url;
+  client = createClient(service.AdminService, createGrpcTransport({ baseUrl: base }));
+  await aloft.ready;
+  await client.createTask(e.task);
+  await client.createWorkflow(e.workflow);
+  await client.createLaunchPlan(e.launchPlan);
+});
+afterAll(async () => {
+  await aloft?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("executions end to end", () => {
+  it("runs a launch plan created over gRPC and records node and task executions from the engine's events", async () => {
+    const res = await client.createExecution({ project: P, domain: D, spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(42) } } });
+    const name = res.id!.name;
+    expect(name).toMatch(/^a[bcdfghjklmnpqrstvwxz2456789]{19}$/);
+    const ex = await waitFor(name);
+    expect(core.WorkflowExecution_Phase[ex.closure!.phase]).toBe("SUCCEEDED");
+    expect(ex.closure!.startedAt).toBeDefined();
+    const data = await client.getExecutionData({ id: res.id });
+    expect(data.fullOutputs?.literals.x).toEqual(intLiteral(42));
+    expect(data.fullInputs?.literals.x).toEqual(intLiteral(42));
+    const nodes = await client.listNodeExecutions({ workflowExecutionId: res.id, limit: 100 });
+    const n0 = nodes.nodeExecutions.find((n) => n.id?.nodeId === "n0");
+    expect(n0 && core.NodeExecution_Phase[n0.closure!.phase]).toBe("SUCCEEDED");
+    const tasks = await client.listTaskExecutions({ nodeExecutionId: n0!.id, limit: 10 });
+    expect(tasks.taskExecutions.map((t) => [t.id?.retryAttempt, core.TaskExecution_Phase[t.closure!.phase]])).toEqual([[0, "SUCCEEDED"]]);
+    const nodeData = await client.getNodeExecutionData({ id: n0!.id });
+    expect(nodeData.fullOutputs?.literals.x).toEqual(intLiteral(42));
+  });
+
+  it("launches over REST with protobuf JSON and lists with Flyte filters", async () => {
+    const body = toJson(admin.ExecutionCreateRequestSchema, create(admin.ExecutionCreateRequestSchema, { project: P, domain: D, name: "rest-run-1", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(7) } } }));
+    const res = await fetch(`${base}/api/v1/executions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    const created = fromJson(admin.ExecutionCreateResponseSchema, (await res.json()) as never);
+    expect(created.id?.name).toBe("rest-run-1");
+    await waitFor("rest-run-1");
+    const filters = encodeURIComponent("eq(phase,SUCCEEDED)+gte(created_at,2020-01-01T00:00:00Z)+eq(launch_plan.name,echo.wf)+value_in(name,rest-run-1;nothing)");
+    const list = await fetch(`${base}/api/v1/executions/${P}/${D}?limit=10&filters=${filters}&sort_by.key=created_at&sort_by.direction=DESCENDING`);
+    expect(list.status).toBe(200);
+    const json = (await list.json()) as { executions: { id: { name: string } }[] };
+    expect(json.executions.map((x) => x.id.name)).toEqual(["rest-run-1"]);
+  });
+
+  it("treats filter injection attempts as plain values or rejects them, and the table survives", async () => {
+    const attempts = ["eq(name,x' or '1'='1)", "eq(name,x'); drop table admin_executions; --)", "contains(name,%)"];
+    for (const f of attempts) {
+      // Either the text is a value that matches nothing, or the expression is refused; never SQL.
+      const r = await client.listExecutions({ id: { project: P, domain: D }, limit: 100, filters: f }).catch((err) => err);
+      if (r instanceof ConnectError) expect(r.code).toBe(Code.InvalidArgument);
+      else expect(r.executions).toEqual([]);
+    }
+    const bad = await client.listExecutions({ id: { project: P, domain: D }, limit: 10, filters: "eq(1=1;--,x)" }).catch((err) => err);
+    expect((bad as ConnectError).code).toBe(Code.InvalidArgument);
+    const all = await client.listExecutions({ id: { project: P, domain: D }, limit: 100 });
+    expect(all.executions.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("rejects wrong input types, unknown inputs and missing required inputs, naming the input, and writes no row", async () => {
+    const cases: [Record<string, core.Literal>, string][] = [
+      [{ x: stringLiteral("nope") }, "inputs.x: wrong type"],
+      [{ x: intLiteral(1), y: intLiteral(2) }, "inputs.y"],
+      [{}, "inputs.x: required input is missing"],
+    ];
+    for (const [literals, message] of cases) {
+      const err = await client.createExecution({ project: P, domain: D, name: "bad-input", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals } }).catch((x) => x);
+      expect((err as ConnectError).code).toBe(Code.InvalidArgument);
+      expect((err as ConnectError).rawMessage).toContain(message);
+    }
+    const missing = await client.getExecution({ id: { project: P, domain: D, name: "bad-input" } }).catch((x) => x);
+    expect((missing as ConnectError).code).toBe(Code.NotFound);
+  });
+
+  it("refuses a second execution with the same name and terminating a finished one", async () => {
+    const dup = await client.createExecution({ project: P, domain: D, name: "rest-run-1", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(7) } } }).catch((x) => x);
+    expect((dup as ConnectError).code).toBe(Code.AlreadyExists);
+    const term = await client.terminateExecution({ id: { project: P, domain: D, name: "rest-run-1" }, cause: "test" }).catch((x) => x);
+    expect((term as ConnectError).code).toBe(Code.FailedPrecondition);
+  });
+
+  it("runs a single task directly and relaunches an execution", async () => {
+    const res = await client.createExecution({ project: P, domain: D, spec: { launchPlan: e.ids.task }, inputs: { literals: { x: intLiteral(5) } } });
+    const ex = await waitFor(res.id!.name);
+    expect(core.WorkflowExecution_Phase[ex.closure!.phase]).toBe("SUCCEEDED");
+    expect(ex.closure?.workflowId?.name).toBe(".flytegen.echo.t");
+    const again = await client.relaunchExecution({ id: res.id, name: "relaunched-1" });
+    const ex2 = await waitFor(again.id!.name);
+    expect(ex2.spec?.metadata?.mode).toBe(admin.ExecutionMetadata_ExecutionMode.RELAUNCH);
+    expect(ex2.spec?.metadata?.referenceExecution?.name).toBe(res.id!.name);
+    const data = await client.getExecutionData({ id: again.id });
+    expect(data.fullOutputs?.literals.x).toEqual(intLiteral(5));
+  });
+});
