@@ -20,6 +20,7 @@ import type { PhaseListener } from "./admin/events/workflow-event.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 
 export const ALOFT_VERSION = "0.1.0";
+const VERSION = { version: ALOFT_VERSION, build: "aloft", buildTime: "" };
 
 export interface AloftOptions {
   /** Task plugins besides the built-in echo plugin (the CLI adds TypeScript and container plugins). */
@@ -64,6 +65,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     hooks: { onExecutionPhase: onPhase, onLaunchPlanActivation: (key, active) => scheduler?.activationChanged(key, active) },
     ...(storeUri.startsWith("file:") ? { blobs: { store: blobStore, signing } } : {}),
     log,
+    version: VERSION,
   });
   signing.baseUrl = `${(config.publicUrl ?? server.url).replace(/\/+$/, "")}/blobs`;
 
@@ -94,7 +96,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       domains: config.domains.map((d) => ({ id: d, name: d })),
       log,
       now: () => new Date(),
-      version: { version: ALOFT_VERSION, build: "aloft", buildTime: "" },
+      version: VERSION,
     };
     for (const p of config.projects) {
       await ctx.db.insertInto("admin_projects").values({ identifier: p, name: p, description: "", labels: null, state: 0, org: "", created_at: new Date(), updated_at: new Date() }).onConflict((oc) => oc.column("identifier").doNothing()).execute();

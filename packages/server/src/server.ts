@@ -19,6 +19,8 @@ export interface AdminServerOptions {
   /** Serve the filesystem blob store's signed URLs on this port. */
   blobs?: { store: BlobStore; signing: UrlSigningConfig };
   log?: Logger;
+  /** Served by GetVersion before the context is ready. */
+  version?: AdminContext["version"];
 }
 
 export interface AdminServer extends Listener {
@@ -26,7 +28,7 @@ export interface AdminServer extends Listener {
 }
 
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
-  const bindings = serviceBindings(options.context, options.hooks);
+  const bindings = serviceBindings(options.context, options.hooks, options.version);
   const blob = options.blobs ? blobRoute(options.blobs.store, options.blobs.signing, 1024 * 1024 * 1024) : undefined;
   const handler = createHttpHandler({ bindings, maxMessageBytes: options.maxMessageBytes, ...(blob ? { extra: blob } : {}) });
   const listener = await listen({ host: options.host, port: options.port, handler });

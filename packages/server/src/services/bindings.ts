@@ -35,7 +35,7 @@ export interface BindingHooks {
   onLaunchPlanActivation?: ActivationListener;
 }
 
-export function serviceBindings(ctx: AdminContext | Promise<AdminContext>, hooks: BindingHooks = {}): ServiceBinding[] {
+export function serviceBindings(ctx: AdminContext | Promise<AdminContext>, hooks: BindingHooks = {}, version?: AdminContext["version"]): ServiceBinding[] {
   const adminHandlers = bind(ctx, {
     registerProject: projects.registerProject,
     updateProject: projects.updateProject,
@@ -88,9 +88,12 @@ export function serviceBindings(ctx: AdminContext | Promise<AdminContext>, hooks
     getWorkflowAttributes: attributes.getWorkflowAttributes,
     deleteWorkflowAttributes: attributes.deleteWorkflowAttributes,
     listMatchableAttributes: attributes.listMatchableAttributes,
-    getVersion: async (c: AdminContext) =>
-      create(admin.GetVersionResponseSchema, { controlPlaneVersion: { Version: c.version.version, Build: c.version.build, BuildTime: c.version.buildTime } }),
   });
+  // GetVersion needs no database, so it answers even while the database is still starting (clients probe it first).
+  adminHandlers.getVersion = async () => {
+    const v = version ?? (await ctx).version;
+    return create(admin.GetVersionResponseSchema, { controlPlaneVersion: { Version: v.version, Build: v.build, BuildTime: v.buildTime } });
+  };
   const dataProxyHandlers = bind(ctx, {
     createUploadLocation: dataproxy.createUploadLocation,
     createDownloadLocation: dataproxy.createDownloadLocation,

@@ -1,0 +1,65 @@
+// `aloft start`: the whole control plane in one process (API server, engine, scheduler, blob store, embedded
+// database) until SIGINT or SIGTERM.
+import { loadConfig, startAloft } from "@aloft/server";
+import { UsageError, type Command } from "../command.ts";
+
+const usage = `Usage: aloft start [--config aloft.json] [options]
+
+Starts the Aloft server: Flyte's AdminService, DataProxyService and SignalService over gRPC, gRPC-Web, Connect
+and REST (/api/v1/...) on one port, with the execution engine, the scheduler and the blob store in-process.
+
+Configuration comes from defaults, then the JSON file (--config or ALOFT_CONFIG), then ALOFT_* environment
+variables, then flags:
+  --host <addr>            listen address (ALOFT_HOST, default 127.0.0.1)
+  --port <n>               port (ALOFT_PORT, default 8088)
+  --data-dir <dir>         embedded database, blobs and signing secret (ALOFT_DATA_DIR, default ./.aloft)
+  --database-url <url>     use PostgreSQL instead of the embedded database (ALOFT_DATABASE_URL)
+  --storage <uri>          blob store, file:///… or s3://bucket?endpoint=… (ALOFT_STORAGE, default <data-dir>/blobs)
+  --public-url <url>       URL clients reach this server at, for signed URLs (ALOFT_PUBLIC_URL)
+  --domains <a,b,c>        domains (ALOFT_DOMAINS, default development,staging,production)
+  --projects <a,b>         projects created at start (ALOFT_PROJECTS, default flytesnacks)
+  --max-message-bytes <n>  largest request accepted (ALOFT_MAX_MESSAGE_BYTES, default 33554432)
+  --webhooks <json>        [{"url": "...", "phases": ["SUCCEEDED","FAILED"]}] (ALOFT_WEBHOOKS)
+  --log-level <level>      pino level (ALOFT_LOG_LEVEL, default info)`;
+
+export const start: Command = {
+  name: "start",
+  summary: "start the Aloft server (Flyte-compatible API, engine, scheduler) in one process",
+  usage,
+  async run(argv, io) {
+    let config;
+    try {
+      config = loadConfig({ argv, env: process.env });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const t0 = performance.now();
+    const aloft = await startAloft(config);
+    io.out(`Aloft listening on ${aloft.server.url} (gRPC, gRPC-Web, Connect and REST at /api/v1); data in ${config.dataDir}`);
+    let stopping = false;
+    const stopped = new Promise<number>((resolve) => {
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        io.err(`received ${signal}, shutting down`);
+        aloft.close().then(
+          () => resolve(0),
+          (e) => {
+            io.err(`shutdown failed: ${(e as Error).message}`);
+            resolve(1);
+          },
+        );
+      };
+      process.once("SIGINT", () => stop("SIGINT"));
+      process.once("SIGTERM", () => stop("SIGTERM"));
+    });
+    try {
+      await aloft.ready;
+      io.out(`ready in ${Math.round(performance.now() - t0)} ms (${config.databaseUrl ? "PostgreSQL" : "embedded database"})`);
+    } catch (e) {
+      await aloft.close().catch(() => undefined);
+      throw new Error(`failed to start: ${(e as Error).message}`);
+    }
+    return stopped;
+  },
+};
