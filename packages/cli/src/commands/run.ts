@@ -1,6 +1,8 @@
 // `aloft run <file> <workflow> --<input> <value>…`: runs a workflow locally through the engine (in-process, data in
 // memory unless --store-dir), or hands it to the remote-run module with --remote.
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatLiteralType } from "@aloft/idl";
 import {
@@ -27,7 +29,7 @@ and structs as JSON, files and datasets as local paths or URIs.
 
 Options (before <file.ts>):
   --remote           run on the Aloft server instead of locally
-  --store-dir <dir>  keep run data in <dir> (needed by container and shell tasks; default: in memory)
+  --store-dir <dir>  where run data (inputs, outputs, datasets) is kept (default: $TMPDIR/aloft-local)
   --quiet            do not print node progress
   --json             print outputs as one JSON object
   --verbose          print stack traces
@@ -95,8 +97,9 @@ export const run: Command = {
       }
       const progress = !flags.quiet && !flags.json;
       if (progress) io.err(`running ${name} from ${file}`);
+      // Data goes to disk so the URIs printed for files and datasets can be opened after the run.
       const result = await runWorkflow(wf, { ...defaults, ...values }, {
-        ...(flags.storeDir ? { storeDir: flags.storeDir } : {}),
+        storeDir: resolve(flags.storeDir ?? join(tmpdir(), "aloft-local")),
         ...(progress ? { events: progressSink((line) => io.err(line)) } : {}),
       });
       const outputs = wf.outputs as SchemaMap;

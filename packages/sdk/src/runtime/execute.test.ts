@@ -55,7 +55,7 @@ describe("executeTask", () => {
     const r = await executeTask({ args: args("fanOut"), inputs: inputs({ n: lit.integer(3) }), outputPrefix: `${base}/o`, rawOutputPrefix: `${base}/raw` });
     expect("futures" in r).toBe(true);
     const spec = fromBinary(core.DynamicJobSpecSchema, (r as { futures: Uint8Array }).futures);
-    expect(spec.nodes.map((n) => n.id)).toEqual(["dnn0", "dnn1", "dnn2"]);
+    expect(spec.nodes.map((n) => n.id)).toEqual(["dn0", "dn1", "dn2"]);
     expect(spec.minSuccesses).toBe(3n);
     expect(spec.outputs[0]?.binding?.value.case).toBe("collection");
     const s = new Serializer({ project: "p", domain: "d", version: "v", root });

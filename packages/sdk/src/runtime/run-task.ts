@@ -93,7 +93,7 @@ function describeError(e: unknown): TaskError {
 }
 
 async function dynamicSpec(task: RunnableTask, values: Record<string, unknown>, tctx: TaskContext, env: RunTaskEnv): Promise<core.DynamicJobSpec> {
-  const builder = new GraphBuilder("dn", `dynamic task "${env.taskName}"`);
+  const builder = new GraphBuilder("d", `dynamic task "${env.taskName}"`);
   const result = withBuilder(builder, () => (task.fn as unknown as (v: unknown, c: TaskContext) => unknown)(values, tctx));
   const outputs = bindOutputs(`dynamic task "${env.taskName}"`, task.outputs, task.singleOutput, result);
   const id = env.taskId;
