@@ -8,6 +8,7 @@ import { AdminError, AlreadyExistsError, InvalidArgumentError } from "../../erro
 import type { AdminContext } from "../../context.ts";
 import { getLaunchPlanRow } from "../launch-plan-rows.ts";
 import { getCompiledWorkflow } from "../workflows.ts";
+import { cached } from "../entity-cache.ts";
 import { requireIdentifier, requirePresent, requireProjectAndDomain, requireString, type Key } from "../validate.ts";
 import { fromBinary } from "@bufbuild/protobuf";
 import { resolveExecutionInputs } from "./inputs.ts";
@@ -43,13 +44,15 @@ export async function prepareLaunch(ctx: AdminContext, project: string, domain: 
     throw new InvalidArgumentError(`spec.launch_plan.resource_type must be LAUNCH_PLAN or TASK, got ${core.ResourceType[ref.resourceType]}`);
   }
   const lpKey = requireIdentifier(ref, "spec.launch_plan", core.ResourceType.LAUNCH_PLAN);
-  const lpRow = await getLaunchPlanRow(ctx, lpKey);
-  if (!lpRow) throw new InvalidArgumentError(`spec.launch_plan: launch plan ${show(lpKey)} is not registered`);
-  const lpSpec = fromBinary(admin.LaunchPlanSpecSchema, lpRow.spec);
-  const lpClosure = fromBinary(admin.LaunchPlanClosureSchema, lpRow.closure);
+  const lp = await cached(ctx.db as never, `lp:${show(lpKey)}`, async () => {
+    const row = await getLaunchPlanRow(ctx, lpKey);
+    return row && { spec: fromBinary(admin.LaunchPlanSpecSchema, row.spec), closure: fromBinary(admin.LaunchPlanClosureSchema, row.closure) };
+  });
+  if (!lp) throw new InvalidArgumentError(`spec.launch_plan: launch plan ${show(lpKey)} is not registered`);
+  const { spec: lpSpec, closure: lpClosure } = lp;
   const wfId = requirePresent(lpSpec.workflowId, "launch plan spec.workflow_id");
   const wfKey = { project: wfId.project, domain: wfId.domain, name: wfId.name, version: wfId.version };
-  const closure = await getCompiledWorkflow(ctx, wfKey);
+  const closure = (await cached(ctx.db as never, `wf:${show(wfKey)}`, () => getCompiledWorkflow(ctx, wfKey)))!;
   const inputs = resolveExecutionInputs(user, lpSpec.fixedInputs, lpClosure.expectedInputs);
   // Settings the request leaves unset come from the launch plan, as flyteadmin merges them.
   if (!spec.labels) spec.labels = lpSpec.labels;
@@ -70,8 +73,7 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
   const now = ctx.now();
   const inUri = ctx.layout.executionInputs(p.key);
   const userUri = ctx.layout.executionUserInputs(p.key);
-  await writeProto(ctx.blobs, inUri, core.LiteralMapSchema, p.inputs);
-  await writeProto(ctx.blobs, userUri, core.LiteralMapSchema, p.userInputs);
+  await Promise.all([writeProto(ctx.blobs, inUri, core.LiteralMapSchema, p.inputs), writeProto(ctx.blobs, userUri, core.LiteralMapSchema, p.userInputs)]);
   const metadata = p.spec.metadata ?? create(admin.ExecutionMetadataSchema, {});
   p.spec.metadata = metadata;
   const closure = create(admin.ExecutionClosureSchema, {

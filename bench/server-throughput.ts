@@ -1,0 +1,73 @@
+// Throughput of one-node executions through the control plane on the embedded default (PGlite, filesystem blobs,
+// the real engine): N concurrent gRPC clients call CreateExecution for a launch plan over Flyte's echo task, and the
+// run counts executions that reached SUCCEEDED. Prints figures; asserts nothing.
+//   npx tsx bench/server-throughput.ts [--clients 32] [--seconds 30] [--in-process]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { admin, service } from "@aloft/idl";
+import { defaultConfig, startAloft } from "@aloft/server";
+import { echoEntities, intLiteral } from "../packages/server/test/fixtures/echo.ts";
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const clients = arg("clients", 32);
+const seconds = arg("seconds", 30);
+const inProcess = process.argv.includes("--in-process");
+
+const dir = mkdtempSync(join(tmpdir(), "aloft-bench-"));
+const aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" });
+const ctx = await aloft.ready;
+const e = echoEntities("flytesnacks", "development", "bench");
+const grpcClient = createClient(service.AdminService, createGrpcTransport({ baseUrl: aloft.server.url }));
+await grpcClient.createTask(e.task);
+await grpcClient.createWorkflow(e.workflow);
+await grpcClient.createLaunchPlan(e.launchPlan);
+
+// The in-process figure calls the same handler the transports call, without the network.
+const { createExecution } = await import("../packages/server/src/admin/executions/create.ts");
+const request = () => create(admin.ExecutionCreateRequestSchema, { project: "flytesnacks", domain: "development", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(1) } } });
+const perClient = Array.from({ length: clients }, () => (inProcess ? undefined : createClient(service.AdminService, createGrpcTransport({ baseUrl: aloft.server.url }))));
+
+let created = 0;
+let failed = 0;
+const t0 = performance.now();
+const end = t0 + seconds * 1000;
+await Promise.all(
+  perClient.map(async (c) => {
+    while (performance.now() < end) {
+      try {
+        if (c) await c.createExecution(request());
+        else await createExecution(ctx, request());
+        created++;
+      } catch (err) {
+        failed++;
+        if (failed < 5) console.error("create failed:", (err as Error).message);
+      }
+    }
+  }),
+);
+const createSeconds = (performance.now() - t0) / 1000;
+// Wait for every created execution to finish, then count how many succeeded.
+const countDone = async () => {
+  const r = await ctx.db.selectFrom("admin_executions").select([(eb) => eb.fn.countAll<number>().as("n"), "phase"]).groupBy("phase").execute();
+  return Object.fromEntries(r.map((x) => [x.phase, Number(x.n)]));
+};
+let phases = await countDone();
+while ((phases.SUCCEEDED ?? 0) + (phases.FAILED ?? 0) + (phases.ABORTED ?? 0) < created && performance.now() - t0 < (seconds + 600) * 1000) {
+  await new Promise((r) => setTimeout(r, 250));
+  phases = await countDone();
+}
+const totalSeconds = (performance.now() - t0) / 1000;
+const succeeded = phases.SUCCEEDED ?? 0;
+console.log(`mode: ${inProcess ? "in-process handler" : `gRPC (h2c), ${clients} clients`}, ${clients} concurrent callers, ${seconds}s of creation`);
+console.log(`created ${created} executions in ${createSeconds.toFixed(1)}s (${Math.round((created / createSeconds) * 3600).toLocaleString("en-US")}/hour), ${failed} create errors`);
+console.log(`all finished after ${totalSeconds.toFixed(1)}s: ${JSON.stringify(phases)}`);
+console.log(`completed-execution throughput: ${Math.round((succeeded / totalSeconds) * 3600).toLocaleString("en-US")} executions/hour`);
+await aloft.close();
+rmSync(dir, { recursive: true, force: true });
