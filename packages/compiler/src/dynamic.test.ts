@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
-import { bindings, int, promise, taskNode, taskTemplate, types as t } from "../test/builders.ts";
-import { compileDynamicJobSpec, type DynamicJobContext } from "./dynamic.ts";
+import { bindings, int, lpId, promise, taskNode, taskTemplate, types as t, vars, wfId, workflow } from "../test/builders.ts";
+import { compileDynamicJobSpec, dynamicJobRequirements, type DynamicJobContext } from "./dynamic.ts";
 
 const FIXTURE = new URL("../../../../shared/flyte-fixtures/compiler/dynamic/success_1.json", import.meta.url);
 
@@ -61,5 +61,38 @@ describe("compileDynamicJobSpec", () => {
     const spec = fromJson(core.DynamicJobSpecSchema, JSON.parse(readFileSync(FIXTURE, "utf8")) as JsonValue);
     const r = compileDynamicJobSpec(spec, ctx({ o0: t.list(t.integer()) }));
     expect(r.ok ? [] : r.errors.map((e) => e.message)).toEqual([]);
+  });
+
+  it("compiles sub-workflows and launch plans the job calls once their interfaces are supplied", () => {
+    const sub = workflow("sub", { inputs: { a: t.integer() }, outputs: { o: t.integer() } }, [taskNode("s0", "inc", { x: promise("", "a") })], { o: promise("s0", "y") });
+    const spec = create(core.DynamicJobSpecSchema, {
+      nodes: [
+        create(core.NodeSchema, {
+          id: "d0",
+          inputs: bindings({ a: int(1) }),
+          target: { case: "workflowNode", value: { reference: { case: "subWorkflowRef", value: wfId("sub") } } },
+        }),
+        create(core.NodeSchema, {
+          id: "d1",
+          inputs: bindings({ a: promise("d0", "o") }),
+          target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: lpId("lp") } } },
+        }),
+      ],
+      outputs: bindings({ o: promise("d1", "o") }),
+      tasks: [inc],
+      subworkflows: [sub],
+    });
+    const reqs = dynamicJobRequirements(spec, ctx({ o: t.integer() }));
+    expect(reqs.ok && reqs.value.launchPlanIds.map((i) => i.name)).toEqual(["lp"]);
+    expect(reqs.ok && reqs.value.taskIds.map((i) => i.name)).toEqual(["inc"]);
+
+    const missing = compileDynamicJobSpec(spec, ctx({ o: t.integer() }));
+    expect(missing.ok || missing.errors.map((e) => e.code)).toEqual(["WorkflowReferenceNotFound"]);
+
+    const params = create(core.ParameterMapSchema, { parameters: { a: { var: { type: t.integer() }, behavior: { case: "required", value: true } } } });
+    const lp = { id: lpId("lp"), expectedInputs: params, expectedOutputs: vars({ o: t.integer() }) };
+    const r = compileDynamicJobSpec(spec, { ...ctx({ o: t.integer() }), launchPlans: [lp] });
+    expect(r.ok ? [] : r.errors.map((e) => e.message)).toEqual([]);
+    expect(r.ok && r.value.subWorkflows[0]!.connections?.upstream["end-node"]?.ids).toEqual(["s0"]);
   });
 });
