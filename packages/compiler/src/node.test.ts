@@ -132,4 +132,17 @@ describe("launch plan nodes", () => {
   it("reports a launch plan that was not provided", () => {
     expect(codes(compile(workflow("w", {}, [lpNode("n", "lp", {})]), []))).toEqual(["WorkflowReferenceNotFound"]);
   });
+
+  it("gives a launch-plan reference to the workflow itself the workflow's own interface", () => {
+    const self = workflow("rec", { inputs: { a: t.integer() } }, []);
+    const node = create(core.NodeSchema, {
+      id: "again",
+      inputs: bindings({ a: promise("", "a") }),
+      target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: self.id! } } },
+    });
+    self.nodes.push(node);
+    // The provider's own interface says something else; the workflow's interface wins, as in Flyte.
+    const provider: LaunchPlanInterface = { id: self.id!, expectedInputs: create(core.ParameterMapSchema), expectedOutputs: vars({}) };
+    expect(codes(compile(self, [], [], [provider]))).toEqual([]);
+  });
 });

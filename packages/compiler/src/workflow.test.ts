@@ -180,10 +180,23 @@ describe("compileWorkflow graph", () => {
   });
 
   it("does not modify its inputs", () => {
-    const wf = workflow("w", { inputs: { a: t.integer() } }, [taskNode("n0", "inc", { x: promise("", "a") })]);
-    const before = JSON.stringify(wf, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-    compile(wf, [inc]);
-    expect(JSON.stringify(wf, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).toBe(before);
+    const sub = workflow("sub", { inputs: { a: t.integer() } }, [taskNode("s0", "inc", { x: promise("", "a") })]);
+    const wf = workflow("w", { inputs: { a: t.integer() } }, [
+      taskNode("n0", "inc", { x: promise("", "a") }),
+      create(core.NodeSchema, {
+        id: "n1",
+        inputs: [create(core.BindingSchema, { var: "a", binding: promise("", "a") })],
+        target: { case: "workflowNode", value: { reference: { case: "subWorkflowRef", value: sub.id! } } },
+      }),
+    ]);
+    const bareTask = task("inc", { x: t.integer() }, { y: t.integer() });
+    bareTask.template!.interface!.inputs = undefined;
+    const text = (x: unknown) => JSON.stringify(x, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+    const before = text([wf, sub, bareTask]);
+    const r = compile(wf, [bareTask], [sub]);
+    // The task has no input map, so its x binding is unknown; compiling fills in the map on its own copy only.
+    expect(codes(r)).toContain("VariableNameNotFound");
+    expect(text([wf, sub, bareTask])).toBe(before);
   });
 
   it("returns every given task once, in the order given", () => {
