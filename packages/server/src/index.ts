@@ -6,4 +6,4 @@ export type { AdminContext, ExecutionLauncher, LaunchRequest, DomainConfig } fro
 export { serverMigrations } from "./db/migrations.ts";
 export { AdminError, InvalidArgumentError, NotFoundError, AlreadyExistsError, FailedPreconditionError, UnimplementedError, type AdminErrorCode } from "./errors.ts";
 export { echoPlugin } from "./execution/echo-plugin.ts";
-export { backfill, Scheduler, scheduledExecutionName } from "./scheduler/scheduler.ts";
+export { backfill, scheduleSlots, Scheduler, scheduledExecutionName } from "./scheduler/scheduler.ts";

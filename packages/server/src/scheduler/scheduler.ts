@@ -172,18 +172,29 @@ export async function fireScheduled(ctx: AdminContext, key: Key, lpSpec: admin.L
   }
 }
 
-/** Fires every slot of the launch plan's schedule in [from, to] (inclusive), each at most once. */
+/** Kickoff times of a schedule in [from, to] (inclusive, ms since epoch), at most MAX_CATCH_UP of them. */
+export function scheduleSlots(schedule: admin.Schedule, from: number, to: number): number[] {
+  if (to < from) throw new AdminError("INVALID_ARGUMENT", "backfill range ends before it starts");
+  const clock = clockFor(schedule, from);
+  if (!clock) throw new AdminError("FAILED_PRECONDITION", "the launch plan has no schedule");
+  const slots: number[] = [];
+  // A fixed rate counts from the range start; a cron expression may fire exactly at it.
+  for (let t = schedule.ScheduleExpression.case === "rate" ? from : clock.next(from - 1); t <= to; t = clock.next(t)) {
+    if (slots.length >= MAX_CATCH_UP) throw new AdminError("INVALID_ARGUMENT", `backfill range holds more than ${MAX_CATCH_UP} slots; split it`);
+    slots.push(t);
+  }
+  return slots;
+}
+
+/** Fires every slot of the launch plan's schedule in [from, to], each at most once (names derive from the slot). */
 export async function backfill(ctx: AdminContext, key: Key, from: number, to: number): Promise<core.WorkflowExecutionIdentifier[]> {
   const row = await ctx.db.selectFrom("admin_launch_plans").selectAll().where("project", "=", key.project).where("domain", "=", key.domain).where("name", "=", key.name).where("version", "=", key.version).executeTakeFirst();
   if (!row) throw new AdminError("NOT_FOUND", `launch plan ${key.project}/${key.domain}/${key.name}/${key.version} not found`);
   const spec = fromBinary(admin.LaunchPlanSpecSchema, row.spec);
   const schedule = spec.entityMetadata?.schedule;
   if (!schedule || schedule.ScheduleExpression.case === undefined) throw new AdminError("FAILED_PRECONDITION", `launch plan ${key.name} has no schedule to backfill`);
-  if (to < from) throw new AdminError("INVALID_ARGUMENT", "backfill range ends before it starts");
   const started: core.WorkflowExecutionIdentifier[] = [];
-  const clock = clockFor(schedule, from)!;
-  for (let t = schedule.ScheduleExpression.case === "rate" ? from : clock.next(from - 1); t <= to; t = clock.next(t)) {
-    if (started.length >= MAX_CATCH_UP) throw new AdminError("INVALID_ARGUMENT", `backfill range holds more than ${MAX_CATCH_UP} slots; split it`);
+  for (const t of scheduleSlots(schedule, from, to)) {
     const id = await fireScheduled(ctx, key, spec, t);
     if (id) started.push(id);
   }
