@@ -147,7 +147,8 @@ export function createEngine(options: EngineOptions): Engine {
     executor.markDirty(root);
     publisher.onExecutionPhase(exec, undefined);
     executor.wake(root);
-    await executor.committed();
+    // A child execution is created inside a round and commits with it; waiting here would deadlock.
+    if (parentAction === null) await executor.committed();
     return rec;
   }
 

@@ -50,6 +50,8 @@ function failurePolicy(ctx: ActionContext): "FAIL_IMMEDIATELY" | "FAIL_AFTER_EXE
 async function startNode(ctx: ActionContext, s: WorkflowScratch, id: string): Promise<void> {
   const a = ctx.action;
   if (a.children.has(id)) return;
+  // Once a node failed under FAIL_IMMEDIATELY nothing new starts (Flyte leaves them NOT_STARTED).
+  if (s.failed && failurePolicy(ctx) === "FAIL_IMMEDIATELY") return;
   const node = s.dag.nodes.get(id)!;
   const nodeSpec: ActionSpec = { kind: "node", node, scope: spec(ctx).scope };
   // A node after a skipped (untaken branch) or failed node does not run.
