@@ -64,7 +64,8 @@ export async function loadTask(args: RuntimeArgs, root: string = projectRoot()):
     modules.set(file, p);
   }
   const exports = await p;
-  const task = exports[args.task];
+  // `--task` is the exported name; a named task that is not exported (local runs) is found by its Flyte name.
+  const task = exports[args.task] ?? Object.values(exports).find((x) => isTaskEntity(x) && x.explicitName === args.task);
   if (!isTaskEntity(task) || typeof (task as { fn?: unknown }).fn !== "function") {
     throw new Error(`aloft-task: ${args.module} has no exported task "${args.task}"`);
   }

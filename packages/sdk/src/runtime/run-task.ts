@@ -2,11 +2,12 @@
 // (in-process for local runs, in a worker thread, in a fresh `aloft-task` process). Inputs are converted by
 // their declared schemas, the function runs, and its return value becomes the output LiteralMap — or, for a
 // dynamic task, the graph it built becomes a DynamicJobSpec.
-import { mkdtemp, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
-import { core } from "@aloft/idl";
+import { core, formatLiteralType } from "@aloft/idl";
 import { GraphBuilder, withBuilder } from "../builder.ts";
 import { DefinitionError, RecoverableError, TaskFailure, TypeMismatchError } from "../errors.ts";
 import type { TaskContext, TaskDef } from "../task.ts";
@@ -109,9 +110,30 @@ async function dynamicSpec(task: RunnableTask, values: Record<string, unknown>, 
   });
 }
 
+// Read once: os.tmpdir() consults the environment on every call.
+const TMP = tmpdir();
+// Unique scratch names without a random draw per task (randomBytes was the largest cost of a no-op task).
+const SESSION = randomBytes(4).toString("hex");
+let attempts = 0;
+
+const offloading = new WeakMap<SchemaMap, boolean>();
+
+/** Whether inputs of these types may be downloaded into the scratch directory (files, directories, datasets). */
+function offloads(inputs: SchemaMap): boolean {
+  let r = offloading.get(inputs);
+  if (r === undefined) {
+    r = Object.values(inputs).some((s) => /blob|structured_dataset|<unknown|\bschema\b/.test(formatLiteralType(s.literalType())));
+    offloading.set(inputs, r);
+  }
+  return r;
+}
+
 /** Runs `task` on `inputs`. Never throws for task errors: they come back as a failure outcome. */
 export async function runTask(task: RunnableTask, inputs: core.LiteralMap, env: RunTaskEnv): Promise<TaskOutcome> {
-  const scratchDir = await mkdtemp(join(tmpdir(), "aloft-task-"));
+  // The scratch directory is created only when something uses it: most tasks never touch disk, and creating and
+  // removing a directory per task dominated the cost of small tasks.
+  const scratchDir = `${TMP}/aloft-task-${process.pid}-${SESSION}-${attempts++}`;
+  let touched = offloads(task.inputs);
   const ctx: TransformContext = { blobs: env.blobs, rawOutputPrefix: env.rawOutputPrefix, scratchDir };
   try {
     let values: Record<string, unknown>;
@@ -120,7 +142,15 @@ export async function runTask(task: RunnableTask, inputs: core.LiteralMap, env: 
     } catch (e) {
       return { kind: "failure", error: { kind: "SYSTEM", code: "InputConversionFailed", message: (e as Error).message, recoverable: false } };
     }
-    const tctx: TaskContext = { taskName: env.taskName, scratchDir, rawOutputPrefix: env.rawOutputPrefix };
+    const tctx: TaskContext = {
+      taskName: env.taskName,
+      rawOutputPrefix: env.rawOutputPrefix,
+      get scratchDir() {
+        touched = true;
+        mkdirSync(scratchDir, { recursive: true });
+        return scratchDir;
+      },
+    };
     try {
       if (task.mode === "dynamic") return { kind: "dynamic", spec: await dynamicSpec(task, values, tctx, env) };
       const result = await task.fn(values as never, tctx);
@@ -130,6 +160,6 @@ export async function runTask(task: RunnableTask, inputs: core.LiteralMap, env: 
     }
   } finally {
     // Outputs were uploaded above; downloads and temporary files die with the attempt.
-    await rm(scratchDir, { recursive: true, force: true });
+    if (touched) await rm(scratchDir, { recursive: true, force: true });
   }
 }

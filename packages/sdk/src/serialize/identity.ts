@@ -1,6 +1,7 @@
 // Names and module locations of entities. The task runtime finds a task by module path and exported name, so a
 // task that runs remotely must be exported; the Flyte name defaults to `<module dotted>.<export>` like flytekit's
 // `<python module>.<function>`.
+import { realpathSync } from "node:fs";
 import { relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SerializationError } from "../errors.ts";
@@ -24,6 +25,16 @@ export function moduleExports(file: string): Promise<Record<string, unknown>> {
     exportsCache.set(file, p);
   }
   return p;
+}
+
+function isMainScript(file: string): boolean {
+  const main = process.argv[1];
+  if (!main) return false;
+  try {
+    return realpathSync(main) === realpathSync(file);
+  } catch {
+    return false;
+  }
 }
 
 export function modulePathOf(file: string, root: string): string {
@@ -56,6 +67,12 @@ export class IdentityResolver {
       throw new SerializationError(`cannot tell which file defined ${what}; give it a name`);
     }
     const modulePath = modulePathOf(entity.definedIn, this.root);
+    // Local runs of named entities need no export name (tasks run in-process; the runtime also finds tasks by name),
+    // and importing the module could deadlock when it is the script being evaluated (top-level await).
+    if (entity.explicitName && this.allowUnexported) return { name: entity.explicitName, modulePath, exportName: undefined };
+    if (isMainScript(entity.definedIn)) {
+      throw new SerializationError(`${what} is defined in the script being run (${modulePath}); give it a name or define it in a module the script imports`);
+    }
     let exportName: string | undefined;
     try {
       const exports = await moduleExports(entity.definedIn);
