@@ -1,0 +1,118 @@
+// Resuming after the engine stops mid-execution, on both SQL dialects: finished nodes are not run
+// again, their outputs are kept, and parents re-attach to the children they already started.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
+import { core, lit, types } from "@aloft/idl";
+import { openDatabase, type Database } from "../db/database.ts";
+import { createTestPostgres, type TestPostgres } from "../db/test-database.ts";
+import { createEngine, type Engine } from "../engine.ts";
+import { MemoryBlobStore } from "../runtime/memory-blob-store.ts";
+import { bindings, closure, executionId, promise, scalarBinding, task, taskNode, type WorkflowSpec } from "../testing/closures.ts";
+import { FunctionPlugin, type TaskFn } from "../testing/function-plugin.ts";
+import { int, ints } from "../testing/values.ts";
+import { engineMigrations } from "./migrations.ts";
+
+const add = task("add", { x: types.integer(), y: types.integer() }, { o: types.integer() });
+const inc = task("inc", { x: types.integer() }, { o: types.integer() });
+const dyn = task("dyn", { n: types.integer() }, { o: types.integer() });
+
+function chain(n: number): WorkflowSpec {
+  const nodes = Array.from({ length: n }, (_, i) => taskNode(`n${i}`, add, { x: i === 0 ? promise("start-node", "a") : promise(`n${i - 1}`, "o"), y: scalarBinding(lit.integer(i)) }));
+  return { name: "chain", inputs: { a: types.integer() }, outputs: { r: types.integer() }, nodes, outputBindings: { r: promise(`n${n - 1}`, "o") } };
+}
+
+function suite(name: string, open: () => Promise<Database>, close: () => Promise<void>) {
+  describe(name, () => {
+    let db: Database;
+    const blobs = new MemoryBlobStore();
+    beforeAll(async () => {
+      db = await open();
+    });
+    afterAll(async () => {
+      await db?.close();
+      await close();
+    });
+
+    async function engineOn(fns: Record<string, TaskFn>): Promise<{ engine: Engine; plugin: FunctionPlugin }> {
+      const plugin = new FunctionPlugin(fns);
+      const engine = createEngine({ store: db, blobStore: blobs, plugins: [plugin] });
+      await engine.start();
+      return { engine, plugin };
+    }
+
+    it("resumes a chain without re-running finished nodes", async () => {
+      const id = executionId(`chain-${name.length}-${Date.now()}`);
+      let reached!: () => void;
+      const atN2 = new Promise<void>((r) => (reached = r));
+      const first = await engineOn({
+        add: (i, ctx) => {
+          if (ctx.nodeId === "n2") {
+            reached();
+            return new Promise(() => {}); // never finishes: the engine "crashes" here
+          }
+          return { kind: "success", outputs: ints({ o: int(i, "x") + int(i, "y") }) };
+        },
+      });
+      await first.engine.createExecution({ id, closure: closure(chain(4), [add]), inputs: ints({ a: 100 }) });
+      await atN2;
+      await first.engine.stop();
+      expect((await first.engine.getExecution(id))?.phase).toBe("RUNNING");
+
+      const second = await engineOn({ add: (i) => ({ kind: "success", outputs: ints({ o: int(i, "x") + int(i, "y") }) }) });
+      const r = await second.engine.wait(id);
+      expect(r.phase).toBe("SUCCEEDED");
+      expect(int(r.outputs, "r")).toBe(100 + 0 + 1 + 2 + 3);
+      expect(second.plugin.calls.map((c) => c.actionKey.split("/").pop())).toEqual(["n2", "n3"]);
+      const attempts = await second.engine.listTaskAttempts(id);
+      expect(attempts.map((a) => [a.action.split("/").pop(), a.attempt, a.phase])).toEqual([
+        ["n0", 0, "SUCCEEDED"],
+        ["n1", 0, "SUCCEEDED"],
+        ["n2", 0, "SUCCEEDED"],
+        ["n3", 0, "SUCCEEDED"],
+      ]);
+      await second.engine.stop();
+    });
+
+    it("re-attaches a dynamic node to the sub-nodes it already started", async () => {
+      const id = executionId(`dyn-${name.length}-${Date.now()}`);
+      const dynFn: TaskFn = () => ({
+        kind: "dynamic",
+        spec: create(core.DynamicJobSpecSchema, {
+          nodes: [taskNode("d0", inc, { x: scalarBinding(lit.integer(1)) }), taskNode("d1", inc, { x: promise("d0", "o") })],
+          tasks: [inc],
+          outputs: bindings({ o: promise("d1", "o") }),
+        }),
+      });
+      let reached!: () => void;
+      const atD1 = new Promise<void>((r) => (reached = r));
+      const first = await engineOn({
+        dyn: dynFn,
+        inc: (i, ctx) => (ctx.nodeId === "d1" ? (reached(), new Promise(() => {})) : { kind: "success", outputs: ints({ o: int(i, "x") + 1 }) }),
+      });
+      const wf: WorkflowSpec = { name: "dynwf", outputs: { r: types.integer() }, nodes: [taskNode("gen", dyn, { n: scalarBinding(lit.integer(2)) })], outputBindings: { r: promise("gen", "o") } };
+      await first.engine.createExecution({ id, closure: closure(wf, [dyn]), inputs: ints({}) });
+      await atD1;
+      await first.engine.stop();
+
+      const second = await engineOn({ dyn: dynFn, inc: (i) => ({ kind: "success", outputs: ints({ o: int(i, "x") + 1 }) }) });
+      const r = await second.engine.wait(id);
+      expect(int(r.outputs, "r")).toBe(3);
+      // The dynamic task and d0 finished before the crash; only d1 runs again.
+      expect(second.plugin.calls.map((c) => c.actionKey.split("/").slice(3).join("/"))).toEqual(["gen/dynamic/d1"]);
+      await second.engine.stop();
+    });
+  });
+}
+
+let pg: TestPostgres | undefined;
+suite("PGlite", () => openDatabase({ migrations: engineMigrations }), async () => {});
+suite(
+  "PostgreSQL",
+  async () => {
+    pg = await createTestPostgres();
+    return openDatabase({ url: pg.url, migrations: engineMigrations });
+  },
+  async () => {
+    await pg?.drop();
+  },
+);
