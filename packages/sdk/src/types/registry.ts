@@ -84,8 +84,11 @@ export function schemaFor(t: core.LiteralType): Schema<unknown> {
     }
     case "blob":
       return ty.value.dimensionality === core.BlobType_BlobDimensionality.MULTIPART ? directorySchema(ty.value.format) : fileSchema(ty.value.format);
-    case "structuredDatasetType":
-      return structuredDatasetSchema();
+    case "structuredDatasetType": {
+      const { format, columns } = ty.value;
+      if (format !== "" && format !== "parquet") throw new TypeMismatchError("", `structured dataset format "${format}" is not supported (only parquet)`);
+      return structuredDatasetSchema({ format, columns: Object.fromEntries(columns.map((c) => [c.name, schemaFor(c.literalType!)])) });
+    }
     default:
       throw new TypeMismatchError("", `no transformer for ${formatLiteralType(t)}`);
   }

@@ -108,13 +108,15 @@ export class StructuredDataset {
 export interface DataFrameOptions<C extends SchemaMap> {
   /** Declared columns, in order; checked against the data a task returns. */
   columns?: C;
+  /** Declared storage format; "parquet" (default) or "" (any, as flytekit writes for untyped frames). */
+  format?: "parquet" | "";
 }
 
 export function structuredDatasetSchema<C extends SchemaMap>(options: DataFrameOptions<C> = {}): Schema<StructuredDataset> {
   const columns = options.columns ?? ({} as C);
   const check = (v: unknown) => (v instanceof StructuredDataset ? undefined : `expected a StructuredDataset, got ${describeValue(v)}`);
   const literalType = () =>
-    types.structuredDataset("parquet", Object.fromEntries(Object.entries(columns).map(([k, s]) => [k, s.literalType()])));
+    types.structuredDataset(options.format ?? "parquet", Object.fromEntries(Object.entries(columns).map(([k, s]) => [k, s.literalType()])));
   const fromText = (json: unknown, path: string): StructuredDataset => {
     if (typeof json !== "string" || json === "") throw new TypeMismatchError(path, `expected a Parquet file path, got ${describeValue(json)}`);
     return StructuredDataset.fromParquetFile(json);
