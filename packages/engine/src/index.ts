@@ -12,6 +12,7 @@ export {
   type ExecutionResult,
 } from "./engine.ts";
 export type { TaskPlugin, TaskExecutionContext, TaskResult, TaskFailure, TaskLogSink } from "./plugins/plugin.ts";
+export { localProcessPlugin, ARRAY_INDEX_VAR, type LocalProcessPluginOptions } from "./plugins/local-process.ts";
 export type { BlobStore } from "./runtime/blob-store.ts";
 export { MemoryBlobStore } from "./runtime/memory-blob-store.ts";
 export type { LaunchPlanResolver } from "./runtime/services.ts";

@@ -72,6 +72,7 @@ export async function startAttempt(ctx: ActionContext, task: core.TaskTemplate):
     nodeId,
     attempt,
     inputs,
+    inputsPath: `${ctx.dataPrefix()}/inputs.pb`,
     inputsUri: () =>
       (inputsUri ??= (async () => {
         const uri = `${ctx.dataPrefix()}/inputs.pb`;

@@ -16,7 +16,9 @@ export interface TaskExecutionContext {
   /** Retry attempt, 0-based. */
   readonly attempt: number;
   readonly inputs: core.LiteralMap;
-  /** Writes inputs.pb on first call (only plugins that hand a URI to a process need it). */
+  /** Where inputs.pb lives once written; plugins that pass inputs in memory only name it. */
+  readonly inputsPath: string;
+  /** Writes inputs.pb on first call and returns `inputsPath` (for plugins handing a URI to a process). */
   inputsUri(): Promise<string>;
   /** Prefix for outputs.pb / error.pb / futures.pb of this attempt. */
   readonly outputPrefix: string;

@@ -1,0 +1,205 @@
+// Container tasks run as local processes, with flytepropeller's container contract: the task's command and
+// args with {{.input}}, {{.outputPrefix}}, … filled in, Flyte's FLYTE_INTERNAL_* environment, and the result
+// read back from <outputPrefix>/{futures,outputs,error}.pb. This is how flytekit's python tasks
+// (pyflyte-fast-execute, pyflyte-execute, pyflyte-map-execute) run inside `aloft start` without Kubernetes.
+import { spawn } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { core } from "@aloft/idl";
+import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
+
+export interface LocalProcessPluginOptions {
+  /** Each attempt runs in its own directory under this one (fast-registered code is unpacked there). */
+  workDir: string;
+  /** Environment added over the server's own (e.g. a PATH that finds pyflyte-execute). */
+  env?: Readonly<Record<string, string>>;
+  /** Processes running at once; further attempts wait. Default: the number of CPUs. */
+  maxConcurrent?: number;
+  /** Keeps attempt directories after the attempt ends (for debugging). */
+  keepWorkDirs?: boolean;
+  /** Time between SIGTERM and SIGKILL when an attempt is aborted. Default 5 s. */
+  killGraceMs?: number;
+}
+
+/** The environment variable flytekit reads the array index from, as Flyte's k8s array plugin names it. */
+export const ARRAY_INDEX_VAR = "FLYTE_K8S_ARRAY_INDEX";
+
+const MAP_EXECUTE = "pyflyte-map-execute";
+
+export function localProcessPlugin(options: LocalProcessPluginOptions): TaskPlugin {
+  const slots = new Semaphore(options.maxConcurrent ?? availableParallelism());
+  return {
+    name: "local-process",
+    // Raw containers (data_config enabled) use the copilot file protocol, not this one.
+    canHandle: (task) => task.target.case === "container" && !task.target.value.dataConfig?.enabled,
+    async execute(ctx) {
+      await slots.acquire(ctx.signal);
+      try {
+        return await runAttempt(ctx, options);
+      } finally {
+        slots.release();
+      }
+    },
+  };
+}
+
+async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPluginOptions): Promise<TaskResult> {
+  if (ctx.task.target.case !== "container") throw new Error(`task ${ctx.task.id?.name ?? ""} has no container`);
+  const container = ctx.task.target.value;
+  const raw = [...container.command, ...container.args];
+  if (raw.length === 0) return failure("SYSTEM", "NoCommand", "the task's container has neither command nor args", false);
+  const mapped = raw.includes(MAP_EXECUTE);
+  const inputs = mapped ? await writeArrayInputs(ctx, boundVars(raw)) : await ctx.inputsUri();
+  const cwd = join(options.workDir, ctx.actionKey.replace(/[^A-Za-z0-9_.-]/g, "_"), String(ctx.attempt));
+  mkdirSync(cwd, { recursive: true });
+  const argv = withDestDir(raw.map((a) => substitute(a, ctx, inputs)), cwd);
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...options.env,
+    ...Object.fromEntries(container.env.map((kv) => [kv.key, kv.value])),
+    ...ctx.environment,
+    ...(mapped ? { BATCH_JOB_ARRAY_INDEX_VAR_NAME: ARRAY_INDEX_VAR, [ARRAY_INDEX_VAR]: "0", BATCH_JOB_ARRAY_INDEX_OFFSET: "0" } : {}),
+  };
+  try {
+    const exit = await run(argv, cwd, env, ctx, options.killGraceMs ?? 5000);
+    if (ctx.signal.aborted) return failure("SYSTEM", "Aborted", String(ctx.signal.reason ?? "aborted"), false);
+    return await readResult(ctx, exit);
+  } finally {
+    if (!options.keepWorkDirs) rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+// propeller's template variables (flyteplugins/go/tasks/pluginmachinery/utils/template.go), case-insensitive.
+function substitute(arg: string, ctx: TaskExecutionContext, inputs: string): string {
+  const inputPrefix = inputs.slice(0, inputs.lastIndexOf("/"));
+  const vars: Record<string, string> = {
+    input: inputs,
+    inputprefix: inputPrefix,
+    outputprefix: ctx.outputPrefix,
+    rawoutputdataprefix: ctx.rawOutputPrefix,
+    checkpointoutputprefix: ctx.checkpointPrefix,
+    prevcheckpointprefix: ctx.prevCheckpointPrefix === "" ? '""' : ctx.prevCheckpointPrefix,
+  };
+  return arg.replace(/\{\{\s*[.$](\w+)\s*\}\}/g, (m, name: string) => vars[name.toLowerCase()] ?? m);
+}
+
+// Fast-registered code is unpacked into --dest-dir; every attempt gets its own, so attempts never share files.
+function withDestDir(argv: string[], cwd: string): string[] {
+  return argv.map((a, i) => (i > 0 && (argv[i - 1] === "--dest-dir" || argv[i - 1] === "--dynamic-dest-dir") ? cwd : a));
+}
+
+/** Inputs of a map task that are not mapped (`vars a,b` in the ArrayNodeMapTaskResolver's loader args). */
+function boundVars(argv: string[]): Set<string> {
+  const i = argv.indexOf("vars");
+  const list = i >= 0 ? (argv[i + 1] ?? "") : "";
+  return new Set(list.split(",").filter((v) => v !== ""));
+}
+
+// The engine hands an array subtask its own item; pyflyte-map-execute wants the lists and an index, so the
+// item goes in as a one-element list at index 0.
+async function writeArrayInputs(ctx: TaskExecutionContext, bound: Set<string>): Promise<string> {
+  const literals: Record<string, core.Literal> = {};
+  for (const [name, lit] of Object.entries(ctx.inputs.literals)) {
+    literals[name] = bound.has(name) ? lit : create(core.LiteralSchema, { value: { case: "collection", value: { literals: [lit] } } });
+  }
+  const uri = `${ctx.outputPrefix}/array-inputs.pb`;
+  await ctx.blobStore.put(uri, toBinary(core.LiteralMapSchema, create(core.LiteralMapSchema, { literals })));
+  return uri;
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  spawnError?: Error;
+  stderrTail: string;
+}
+
+function run(argv: string[], cwd: string, env: Record<string, string>, ctx: TaskExecutionContext, graceMs: number): Promise<Exit> {
+  return new Promise((resolve) => {
+    let stderrTail = "";
+    // Its own process group, so an abort also stops what the entrypoint started (fast-execute → execute).
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (b: Buffer) => ctx.log.write("stdout", b.toString()));
+    child.stderr.on("data", (b: Buffer) => {
+      const s = b.toString();
+      ctx.log.write("stderr", s);
+      stderrTail = (stderrTail + s).slice(-2000);
+    });
+    const kill = (sig: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      kill("SIGTERM");
+      killTimer = setTimeout(() => kill("SIGKILL"), graceMs);
+    };
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const done = (e: Exit) => {
+      ctx.signal.removeEventListener("abort", onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      resolve(e);
+    };
+    child.on("error", (err) => done({ code: null, signal: null, spawnError: err, stderrTail }));
+    child.on("close", (code, signal) => done({ code, signal, stderrTail }));
+  });
+}
+
+async function readResult(ctx: TaskExecutionContext, exit: Exit): Promise<TaskResult> {
+  if (exit.spawnError) return failure("SYSTEM", "SpawnFailed", `cannot start the task's command: ${exit.spawnError.message}`, false);
+  const read = (name: string) => ctx.blobStore.get(`${ctx.outputPrefix}/${name}`);
+  const error = await read("error.pb");
+  if (error) {
+    const doc = fromBinary(core.ErrorDocumentSchema, error);
+    const e = doc.error;
+    const origin = e?.origin === core.ExecutionError_ErrorKind.SYSTEM ? "SYSTEM" : "USER";
+    return failure(origin, e?.code || "TaskFailed", e?.message ?? "", e?.kind === core.ContainerError_Kind.RECOVERABLE);
+  }
+  const futures = await read("futures.pb");
+  if (futures) return { kind: "dynamic", spec: fromBinary(core.DynamicJobSpecSchema, futures) };
+  if (exit.code === 0) {
+    const outputs = await read("outputs.pb");
+    if (outputs) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, outputs) };
+    if (Object.keys(ctx.task.interface?.outputs?.variables ?? {}).length === 0) return { kind: "success", outputs: create(core.LiteralMapSchema) };
+    return failure("SYSTEM", "OutputsNotFound", `the task exited 0 but wrote no ${ctx.outputPrefix}/outputs.pb`, true);
+  }
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  return failure("USER", "ProcessFailed", `the task's process ${how}${exit.stderrTail ? `: ${exit.stderrTail.trim()}` : ""}`, true);
+}
+
+function failure(kind: "USER" | "SYSTEM", code: string, message: string, recoverable: boolean): TaskResult {
+  return { kind: "failure", error: { kind, code, message, recoverable } };
+}
+
+class Semaphore {
+  private waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+  acquire(signal: AbortSignal): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiting = this.waiting.filter((w) => w !== grant);
+        reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.waiting.push(grant);
+    });
+  }
+  release() {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}

@@ -1,0 +1,42 @@
+// Runs inside a worker thread: imports the TypeScript runtime module once, then executes task
+// requests from the pool. Errors thrown by the runtime become SYSTEM failures of that request only.
+import { parentPort, workerData } from "node:worker_threads";
+
+interface RuntimeModule {
+  executeTask(request: { args: string[]; inputs: Uint8Array; outputPrefix: string; rawOutputPrefix: string }): Promise<
+    { outputs: Uint8Array } | { error: { kind: "USER" | "SYSTEM"; code: string; message: string } }
+  >;
+}
+
+export interface WorkerRequest {
+  id: number;
+  args: string[];
+  inputs: Uint8Array;
+  outputPrefix: string;
+  rawOutputPrefix: string;
+}
+
+export type WorkerReply =
+  | { id: number; outputs: Uint8Array }
+  | { id: number; error: { kind: "USER" | "SYSTEM"; code: string; message: string } };
+
+const port = parentPort;
+if (!port) throw new Error("typescript-worker must run in a worker thread");
+const runtime = (await import(workerData.runtime as string)) as Partial<RuntimeModule>;
+if (typeof runtime.executeTask !== "function") {
+  throw new Error(`TypeScript runtime ${workerData.runtime as string} does not export executeTask()`);
+}
+const executeTask = runtime.executeTask.bind(runtime);
+
+port.on("message", (req: WorkerRequest) => {
+  executeTask({ args: req.args, inputs: req.inputs, outputPrefix: req.outputPrefix, rawOutputPrefix: req.rawOutputPrefix }).then(
+    (res) => {
+      if ("outputs" in res) port.postMessage({ id: req.id, outputs: res.outputs } satisfies WorkerReply);
+      else port.postMessage({ id: req.id, error: res.error } satisfies WorkerReply);
+    },
+    (err: unknown) => {
+      port.postMessage({ id: req.id, error: { kind: "SYSTEM", code: "RuntimeError", message: err instanceof Error ? err.message : String(err) } } satisfies WorkerReply);
+    },
+  );
+});
+port.postMessage({ ready: true });

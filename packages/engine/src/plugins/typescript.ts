@@ -1,0 +1,55 @@
+// Aloft TypeScript tasks: containers whose args start with "aloft-task" run in the warm worker
+// pool. Inputs travel in memory (the `--inputs` URI is where they live or would live); the runtime
+// returns the outputs as LiteralMap bytes.
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { core } from "@aloft/idl";
+import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
+import { renderArgs } from "./template.ts";
+import { WorkerPool } from "./worker-pool.ts";
+
+export const ALOFT_TASK_COMMAND = "aloft-task";
+
+export interface TypeScriptPluginOptions {
+  /** Module URL exporting executeTask(request); imported once per worker. */
+  runtime: string;
+  /** Number of worker threads (default: available parallelism). */
+  workers?: number;
+}
+
+export class TypeScriptPlugin implements TaskPlugin {
+  readonly name = "aloft-typescript";
+  readonly #pool: WorkerPool;
+  constructor(options: TypeScriptPluginOptions) {
+    this.#pool = new WorkerPool(options.runtime, options.workers);
+  }
+
+  canHandle(task: core.TaskTemplate): boolean {
+    return task.target.case === "container" && task.target.value.args[0] === ALOFT_TASK_COMMAND;
+  }
+
+  async execute(ctx: TaskExecutionContext): Promise<TaskResult> {
+    const container = ctx.task.target.case === "container" ? ctx.task.target.value : undefined;
+    if (!container) return { kind: "failure", error: { kind: "SYSTEM", code: "BadTaskSpec", message: "not a container task", recoverable: false } };
+    const args = renderArgs(container.args, {
+      inputPath: ctx.inputsPath,
+      inputPrefix: ctx.inputsPath.replace(/\/inputs\.pb$/, ""),
+      outputPrefix: ctx.outputPrefix,
+      rawOutputDataPrefix: ctx.rawOutputPrefix,
+      checkpointOutputPrefix: ctx.checkpointPrefix,
+      prevCheckpointPrefix: ctx.prevCheckpointPrefix,
+      perRetryUniqueKey: `${ctx.actionKey}#${ctx.attempt}`,
+      inputs: ctx.inputs,
+    });
+    const reply = await this.#pool.run(
+      { args, inputs: toBinary(core.LiteralMapSchema, ctx.inputs), outputPrefix: ctx.outputPrefix, rawOutputPrefix: ctx.rawOutputPrefix },
+      ctx.signal,
+    );
+    if ("outputs" in reply) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, reply.outputs) };
+    const e = reply.error;
+    return { kind: "failure", error: { ...e, recoverable: e.code !== "Aborted" } };
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}

@@ -1,0 +1,104 @@
+// A warm pool of worker threads for TypeScript tasks: each worker imports the runtime module once,
+// and tasks are dispatched to the least busy worker by message (no process or thread per task).
+// Aborting a task terminates its worker (the only way to stop running JavaScript) and starts a new one.
+import { Worker } from "node:worker_threads";
+import { availableParallelism } from "node:os";
+import type { WorkerReply, WorkerRequest } from "./typescript-worker.ts";
+
+export interface PoolRequest {
+  args: string[];
+  inputs: Uint8Array;
+  outputPrefix: string;
+  rawOutputPrefix: string;
+}
+
+export type PoolReply = { outputs: Uint8Array } | { error: { kind: "USER" | "SYSTEM"; code: string; message: string } };
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  inflight: Map<number, (r: PoolReply) => void>;
+  retired: boolean;
+}
+
+const BOOTSTRAP = new URL("./worker-bootstrap.mjs", import.meta.url);
+const ENTRY = new URL("./typescript-worker.ts", import.meta.url).href;
+
+export class WorkerPool {
+  readonly #slots: Slot[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  constructor(
+    readonly runtime: string,
+    readonly size = Math.max(1, availableParallelism()),
+  ) {
+    for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, runtime: this.runtime } });
+    const inflight = new Map<number, (r: PoolReply) => void>();
+    const slot: Slot = { worker, inflight, ready: Promise.resolve(), retired: false };
+    slot.ready = new Promise<void>((resolve, reject) => {
+      worker.once("message", () => resolve());
+      worker.once("error", reject);
+    });
+    slot.ready.catch(() => {});
+    worker.on("message", (m: WorkerReply | { ready: true }) => {
+      if ("ready" in m) return;
+      const done = inflight.get(m.id);
+      inflight.delete(m.id);
+      done?.("outputs" in m ? { outputs: m.outputs } : { error: m.error });
+    });
+    worker.on("error", (err) => this.#failAll(slot, `worker failed: ${err.message}`));
+    worker.on("exit", (code) => {
+      this.#failAll(slot, `worker exited with code ${code}`);
+      if (!this.#closed) this.#retire(slot);
+    });
+    worker.unref();
+    return slot;
+  }
+
+  #failAll(slot: Slot, message: string) {
+    for (const [, done] of slot.inflight) done({ error: { kind: "SYSTEM", code: "WorkerLost", message } });
+    slot.inflight.clear();
+  }
+
+  /** Takes a worker out of rotation at once (no new task may reach it) and starts its replacement. */
+  #retire(slot: Slot) {
+    if (slot.retired) return;
+    slot.retired = true;
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0) this.#slots[i] = this.#spawn();
+  }
+
+  async run(request: PoolRequest, signal?: AbortSignal): Promise<PoolReply> {
+    if (this.#closed) return { error: { kind: "SYSTEM", code: "PoolClosed", message: "the worker pool is closed" } };
+    let slot = this.#slots[0]!;
+    for (const s of this.#slots) if (s.inflight.size < slot.inflight.size) slot = s;
+    try {
+      await slot.ready;
+    } catch (err) {
+      return { error: { kind: "SYSTEM", code: "WorkerStartFailed", message: (err as Error).message } };
+    }
+    const id = this.#nextId++;
+    return new Promise<PoolReply>((resolve) => {
+      slot.inflight.set(id, resolve);
+      signal?.addEventListener("abort", () => {
+        if (!slot.inflight.has(id)) return;
+        slot.inflight.delete(id);
+        resolve({ error: { kind: "SYSTEM", code: "Aborted", message: "task aborted" } });
+        // Stop the running JavaScript; its other tasks fail as WorkerLost (system errors, retried).
+        this.#retire(slot);
+        void slot.worker.terminate();
+      });
+      slot.worker.postMessage({ id, ...request } satisfies WorkerRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+  }
+}
