@@ -6,6 +6,7 @@ import { launch } from "./commands/launch.ts";
 import { terminate } from "./commands/terminate.ts";
 import { relaunch, recover } from "./commands/relaunch.ts";
 import { logs } from "./commands/logs.ts";
+import { register } from "./commands/register.ts";
 
 /** Every `aloft` subcommand, in the order `aloft --help` lists them. Add one line per command. */
-export const commands: Command[] = [run, start, get, launch, terminate, relaunch, recover, logs];
+export const commands: Command[] = [run, start, register, get, launch, terminate, relaunch, recover, logs];

@@ -1,6 +1,7 @@
 // `aloft start`: the whole control plane in one process (API server, engine, scheduler, blob store, embedded
 // database) until SIGINT or SIGTERM.
 import { loadConfig, startAloft } from "@aloft/server";
+import { typescriptTaskPlugin } from "../remote/typescript-plugin.ts";
 import { UsageError, type Command } from "../command.ts";
 
 const usage = `Usage: aloft start [--config aloft.json] [options]
@@ -34,7 +35,7 @@ export const start: Command = {
       throw new UsageError((e as Error).message);
     }
     const t0 = performance.now();
-    const aloft = await startAloft(config);
+    const aloft = await startAloft(config, { plugins: [typescriptTaskPlugin()] });
     io.out(`Aloft listening on ${aloft.server.url} (gRPC, gRPC-Web, Connect and REST at /api/v1); data in ${config.dataDir}`);
     let stopping = false;
     const stopped = new Promise<number>((resolve) => {

@@ -1,0 +1,66 @@
+// Registration of a TypeScript project (Aloft's `pyflyte register`): serialize every exported task, workflow and
+// launch plan with the SDK under one version, point TypeScript tasks at the uploaded code bundle, and register it
+// all. Re-registering identical entities succeeds, so a repeated `aloft register` is harmless.
+import { admin, core } from "@aloft/idl";
+import { isLaunchPlan, isTaskEntity, isWorkflow, loadWorkflowModule, Serializer } from "@aloft/sdk";
+import type { Remote } from "./connection.ts";
+import { bundleModule, uploadBundle } from "./code-bundle.ts";
+
+export interface RegisterResult {
+  version: string;
+  codeBundle: string;
+  tasks: string[];
+  workflows: string[];
+  launchPlans: string[];
+}
+
+export async function registerModule(remote: Remote, file: string, options: { version?: string; root?: string } = {}): Promise<RegisterResult> {
+  const bundle = await bundleModule(file);
+  const version = options.version ?? `v-${bundle.md5.slice(0, 12)}`;
+  const codeBundle = await uploadBundle(remote, bundle);
+  const mod = await loadWorkflowModule(file, options.root ?? process.cwd());
+  const s = new Serializer({ project: remote.project, domain: remote.domain, version, root: options.root ?? process.cwd() });
+  const lps: admin.LaunchPlan[] = [];
+  for (const value of Object.values(mod.exports)) {
+    if (isWorkflow(value)) {
+      await s.workflow(value);
+      lps.push(await s.defaultLaunchPlan(value));
+    } else if (isLaunchPlan(value)) await s.launchPlan(value);
+    else if (isTaskEntity(value)) await s.task(value);
+  }
+  for (const lp of s.launchPlans.values()) if (!lps.includes(lp)) lps.push(lp);
+
+  const tasks = [...s.tasks.values()];
+  for (const t of tasks) {
+    const args = t.target.case === "container" ? t.target.value.args : undefined;
+    if (args && args[0] === "aloft-task") args.push("--code-bundle", codeBundle);
+    await remote.admin.createTask({ id: t.id, spec: { template: t } });
+  }
+  // Workflows may call launch plans and launch plans name workflows: register in passes until nothing is left.
+  let pending: ({ kind: "wf"; t: core.WorkflowTemplate } | { kind: "lp"; lp: admin.LaunchPlan })[] = [
+    ...[...s.workflows.values()].map((t) => ({ kind: "wf" as const, t })),
+    ...lps.map((lp) => ({ kind: "lp" as const, lp })),
+  ];
+  while (pending.length > 0) {
+    const failed: typeof pending = [];
+    let lastError: unknown;
+    for (const p of pending) {
+      try {
+        if (p.kind === "wf") await remote.admin.createWorkflow({ id: p.t.id, spec: { template: p.t } });
+        else await remote.admin.createLaunchPlan({ id: p.lp.id, spec: p.lp.spec });
+      } catch (e) {
+        failed.push(p);
+        lastError = e;
+      }
+    }
+    if (failed.length === pending.length) throw lastError;
+    pending = failed;
+  }
+  return {
+    version,
+    codeBundle,
+    tasks: tasks.map((t) => t.id!.name),
+    workflows: [...s.workflows.values()].map((w) => w.id!.name),
+    launchPlans: lps.map((l) => l.id!.name),
+  };
+}
