@@ -13,7 +13,8 @@ import { TypeMismatchError } from "../errors.ts";
 import { Serializer } from "../serialize/serializer.ts";
 import type { TaskEntity } from "../task-entity.ts";
 import { blobIO, type GetPutStore } from "../runtime/blob-io.ts";
-import type { SchemaMap, TransformContext, ValuesOf } from "../types/schema.ts";
+import type { Schema, SchemaMap, TransformContext, ValuesOf } from "../types/schema.ts";
+import type { GraphNode } from "../graph.ts";
 import type { WorkflowDef } from "../workflow.ts";
 import { InProcessTaskPlugin, type MockFn } from "./in-process-plugin.ts";
 import { localLaunchPlans } from "./launch-plans.ts";
@@ -37,6 +38,20 @@ export interface RunOptions {
   /** Execution events, e.g. to show progress. */
   events?: EventSink;
   maxParallelism?: number;
+  /** Values for `waitForInput` gates, by signal name (converted by the gate's declared type). */
+  signals?: Record<string, unknown>;
+  /** Decisions for `approve` gates, by signal name. */
+  approvals?: Record<string, boolean>;
+}
+
+/** Signal gates of a workflow's graph (including inside branches), by signal id. */
+function signalSchemas(nodes: readonly GraphNode[], into = new Map<string, Schema<unknown>>()): Map<string, Schema<unknown>> {
+  for (const n of nodes) {
+    const tg = n.target;
+    if (tg.kind === "gate" && tg.gate.kind === "signal") into.set(tg.gate.signalId, tg.gate.schema);
+    if (tg.kind === "branch") signalSchemas([...tg.cases.map((c) => c.node), ...(tg.elseNode ? [tg.elseNode] : [])], into);
+  }
+  return into;
 }
 
 export interface RunResult<O extends OutputDecl> {
@@ -119,6 +134,13 @@ export async function runWorkflow<I extends SchemaMap, O extends OutputDecl>(
   try {
     const execution = create(core.WorkflowExecutionIdentifierSchema, { project, domain, name: options.name ?? `local-${process.pid}-${Date.now().toString(36)}-${counter++}` });
     await engine.createExecution({ id: execution, closure, inputs: literals });
+    const gates = signalSchemas(wf.graph().nodes);
+    for (const [name, value] of Object.entries(options.signals ?? {})) {
+      const schema = gates.get(name);
+      if (!schema) throw new TypeMismatchError(`signal ${name}`, `the workflow waits for no signal of that name (signals: ${[...gates.keys()].join(", ") || "none"})`);
+      await engine.setSignal(execution, name, await schema.toLiteral(value, ctx, `signal ${name}`));
+    }
+    for (const [name, approved] of Object.entries(options.approvals ?? {})) await engine.approve(execution, name, approved);
     const result = await engine.wait(execution);
     const nodes = await engine.listNodeExecutions(execution);
     if (result.phase !== "SUCCEEDED") {
