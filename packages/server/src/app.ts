@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import pino, { type Logger } from "pino";
-import { createEngine, engineMigrations, openDatabase, type Engine, type TaskPlugin, type Database } from "@aloft/engine";
+import { createEngine, engineMigrations, localProcessPlugin, openDatabase, type Engine, type TaskPlugin, type Database } from "@aloft/engine";
 import { createBlobStore, DataLayout } from "@aloft/storage";
 import type { AloftConfig } from "./config.ts";
 import type { AdminContext } from "./context.ts";
@@ -23,7 +23,7 @@ export const ALOFT_VERSION = "0.1.0";
 const VERSION = { version: ALOFT_VERSION, build: "aloft", buildTime: "" };
 
 export interface AloftOptions {
-  /** Task plugins besides the built-in echo plugin (the CLI adds TypeScript and container plugins). */
+  /** Task plugins besides the built-in echo and local-process plugins; they are asked first. */
   plugins?: TaskPlugin[];
   log?: Logger;
 }
@@ -81,7 +81,8 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     engine = createEngine({
       store: db,
       blobStore,
-      plugins: [echoPlugin, ...(options.plugins ?? [])],
+      // Container tasks (flytekit's pyflyte-execute) run as local processes unless another plugin takes them.
+      plugins: [echoPlugin, ...(options.plugins ?? []), localProcessPlugin({ workDir: join(config.dataDir, "task-runs") })],
       events: adminEventSink(() => ctx, onPhase),
       launchPlans: launchPlanResolver(() => ctx),
       metadataPrefix: `${layout.base}/metadata/propeller`,
