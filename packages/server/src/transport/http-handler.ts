@@ -38,6 +38,7 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestHandler {
   return (req, res) => {
     const path = req.url ?? "/";
     if (/^\/[a-z]+\.[A-Za-z.]+\/[A-Za-z]+/.test(path)) {
+      if (String(req.headers["content-type"] ?? "").startsWith("application/grpc")) remapParseErrors(res);
       connect(req as never, res as never);
       return;
     }
@@ -51,5 +52,29 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestHandler {
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ code: 13, message: String(e), details: [] }));
     });
+  };
+}
+
+/**
+ * Connect reports an undecodable binary request as INTERNAL; to a client it is a malformed request, which gRPC
+ * (and flyteadmin) answer with INVALID_ARGUMENT. The status is rewritten where Connect writes it: in the headers
+ * of a trailers-only response, or in the trailers.
+ */
+function remapParseErrors(res: Parameters<RequestHandler>[1]): void {
+  const fix = (headers: Record<string, unknown> | undefined) => {
+    if (!headers) return;
+    const message = String(headers["grpc-message"] ?? "");
+    if (String(headers["grpc-status"]) === "13" && /^parse(%20| )binary/.test(message)) headers["grpc-status"] = "3";
+  };
+  const r = res as unknown as { writeHead: (...a: unknown[]) => unknown; addTrailers: (h: Record<string, unknown>) => void };
+  const writeHead = r.writeHead.bind(res);
+  r.writeHead = (status: unknown, headers?: unknown, ...rest: unknown[]) => {
+    fix(headers as Record<string, unknown> | undefined);
+    return writeHead(status, headers, ...rest);
+  };
+  const addTrailers = r.addTrailers.bind(res);
+  r.addTrailers = (h) => {
+    fix(h);
+    addTrailers(h);
   };
 }

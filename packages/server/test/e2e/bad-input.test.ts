@@ -1,0 +1,97 @@
+// Bad input on every transport, against PostgreSQL: the right status, a message naming the field, nothing
+// half-written, and a server that keeps answering.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clone, create, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import * as grpc from "@grpc/grpc-js";
+import { admin, core, service } from "@aloft/idl";
+import { startHarness, type Harness } from "../harness.ts";
+import { echoEntities } from "../fixtures/echo.ts";
+
+let h: Harness;
+let client: Client<typeof service.AdminService>;
+const e = echoEntities("pgproj", "development", "v1");
+
+async function code(p: Promise<unknown>): Promise<[Code, string]> {
+  const err = await p.then(() => undefined, (x: unknown) => x);
+  if (!(err instanceof ConnectError)) throw new Error(`expected a ConnectError, got ${String(err)}`);
+  return [err.code, err.rawMessage];
+}
+
+beforeAll(async () => {
+  h = await startHarness({ postgres: true });
+  client = createClient(service.AdminService, createGrpcTransport({ baseUrl: h.server.url }));
+  await client.registerProject({ project: { id: "pgproj", name: "pg project" } });
+});
+afterAll(async () => h?.close());
+
+describe("bad input", () => {
+  it("rejects malformed JSON, unknown fields and wrong types on REST with 400 naming the problem", async () => {
+    const post = (body: string) => fetch(`${h.server.url}/api/v1/projects`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    let r = await post("{not json");
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { message: string }).message).toContain("not valid JSON");
+    r = await post(JSON.stringify({ project: { id: "x", colour: "red" } }));
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { message: string }).message).toContain("colour");
+    r = await post(JSON.stringify({ project: { id: 42, name: "x" } }));
+    expect(r.status).toBe(400);
+    r = await fetch(`${h.server.url}/api/v1/tasks/pgproj/development?limit=ten`);
+    expect(r.status).toBe(400);
+  });
+
+  it("rejects an undecodable protobuf body over gRPC with INVALID_ARGUMENT and keeps serving", async () => {
+    const raw = new grpc.Client(`127.0.0.1:${h.server.port}`, grpc.credentials.createInsecure());
+    const err = await new Promise<grpc.ServiceError>((resolve) =>
+      raw.makeUnaryRequest("/flyteidl.service.AdminService/GetTask", (x: Buffer) => x, (x: Buffer) => x, Buffer.from([0x0a, 0xff, 0xff, 0xff]), (e) => resolve(e!)),
+    );
+    raw.close();
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await client.getVersion({})).controlPlaneVersion).toBeDefined();
+  });
+
+  it("names missing fields and unknown ids", async () => {
+    expect(await code(client.createTask({ id: e.ids.task }))).toEqual([Code.InvalidArgument, "missing spec"]);
+    expect(await code(client.createTask({ id: { ...e.ids.task, version: "" }, spec: e.task.spec }))).toEqual([Code.InvalidArgument, "missing id.version"]);
+    expect(await code(client.getTask({ id: { ...e.ids.task, version: "nope" } }))).toEqual([Code.NotFound, "task pgproj/development/echo.t/nope not found"]);
+    expect(await code(client.getExecution({ id: { project: "pgproj", domain: "development", name: "ghost" } }))).toEqual([Code.NotFound, "execution pgproj/development/ghost not found"]);
+    const [c, m] = await code(client.createTask({ id: { ...e.ids.task, project: "nowhere" }, spec: e.task.spec }));
+    expect(c).toBe(Code.InvalidArgument);
+    expect(m).toContain("project [nowhere]");
+  });
+
+  it("rejects a workflow that references an unregistered task, and one that does not compile, writing nothing", async () => {
+    const [c1, m1] = await code(client.createWorkflow(e.workflow));
+    expect(c1).toBe(Code.InvalidArgument);
+    expect(m1).toContain("echo.t/v1, which is not registered");
+    await client.createTask(e.task);
+    const broken = clone(admin.WorkflowCreateRequestSchema, e.workflow);
+    broken.spec!.template!.outputs[0]!.binding = create(core.BindingDataSchema, { value: { case: "promise", value: { nodeId: "n9", var: "x" } } });
+    const [c2, m2] = await code(client.createWorkflow(broken));
+    expect(c2).toBe(Code.InvalidArgument);
+    expect(m2).toMatch(/failed to compile workflow echo.wf/);
+    expect(await code(client.getWorkflow({ id: e.ids.workflow }))).toEqual([Code.NotFound, "workflow pgproj/development/echo.wf/v1 not found"]);
+    await client.createWorkflow(e.workflow);
+    await client.createWorkflow(e.workflow); // identical again: accepted
+  });
+
+  it("pages with tokens and sorts by whitelisted keys on PostgreSQL", async () => {
+    for (let i = 0; i < 5; i++) await client.createTask({ ...e.task, id: { ...e.ids.task, version: `p${i}` }, spec: e.task.spec });
+    const seen: string[] = [];
+    let token = "";
+    do {
+      const page = await client.listTasks({ id: { project: "pgproj", domain: "development", name: "echo.t" }, limit: 2, token, sortBy: { key: "version", direction: admin.Sort_Direction.ASCENDING } });
+      seen.push(...page.tasks.map((t) => t.id!.version));
+      token = page.token;
+    } while (token);
+    expect(seen).toEqual(["p0", "p1", "p2", "p3", "p4", "v1"]);
+    expect((await code(client.listTasks({ id: { project: "pgproj", domain: "development" }, limit: 2, sortBy: { key: "closure" } })))[0]).toBe(Code.InvalidArgument);
+  });
+
+  it("refuses an oversized request with RESOURCE_EXHAUSTED", async () => {
+    const big = create(admin.ProjectRegisterRequestSchema, { project: { id: "big", name: "x", description: "d".repeat(9 * 1024 * 1024) } });
+    expect(toBinary(admin.ProjectRegisterRequestSchema, big).length).toBeGreaterThan(8 * 1024 * 1024);
+    expect((await code(client.registerProject(big)))[0]).toBe(Code.ResourceExhausted);
+  });
+});
