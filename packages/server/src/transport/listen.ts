@@ -67,7 +67,9 @@ export async function listen(options: ListenOptions): Promise<Listener> {
     s.on("close", () => sessions.delete(s));
   });
 
-  const tcp = net.createServer((socket) => {
+  // No Nagle: a unary response's frames are small and must not wait for the client's delayed ACK (~40 ms).
+  const tcp = net.createServer({ noDelay: true }, (socket) => {
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());

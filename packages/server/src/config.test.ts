@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadConfig } from "./config.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "aloft-config-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("config loader", () => {
+  it("layers defaults, file, environment and flags, later ones winning", () => {
+    const file = join(dir, "aloft.json");
+    writeFileSync(file, JSON.stringify({ port: 9000, host: "0.0.0.0", domains: ["dev", "prod"], logLevel: "debug" }));
+    const c = loadConfig({ argv: ["--config", file, "--port=9100"], env: { ALOFT_HOST: "127.0.0.2", ALOFT_PROJECTS: "a,b" } });
+    expect(c).toMatchObject({ port: 9100, host: "127.0.0.2", domains: ["dev", "prod"], projects: ["a", "b"], logLevel: "debug" });
+  });
+
+  it("rejects unknown keys, flags and malformed values, saying where they came from", () => {
+    const file = join(dir, "bad.json");
+    writeFileSync(file, JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({ argv: ["--config", file], env: {} })).toThrow(/config file .*bad.json: unknown key prot/);
+    expect(() => loadConfig({ argv: ["--prot", "1"], env: {} })).toThrow("unknown flag --prot");
+    expect(() => loadConfig({ argv: [], env: { ALOFT_PORT: "eighty" } })).toThrow('environment ALOFT_PORT: expected a non-negative integer, got "eighty"');
+    expect(() => loadConfig({ argv: ["--port", "70000"], env: {} })).toThrow("port must be at most 65535");
+    expect(() => loadConfig({ argv: ["--database-url", "mysql://x"], env: {} })).toThrow("postgres://");
+    expect(() => loadConfig({ argv: ["--webhooks", '[{"url":"ftp://x"}]'], env: {} })).toThrow("webhooks[0].url must be http(s)");
+    expect(() => loadConfig({ argv: ["--port"], env: {} })).toThrow("flag --port needs a value");
+  });
+});
