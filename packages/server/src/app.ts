@@ -72,6 +72,8 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   let db: Database | undefined;
   let engine: Engine | undefined;
   const ready = (async () => {
+    // Loaded after the port is open: the engine (and PGlite) take a while to import.
+    const { createEngine, engineMigrations, openDatabase } = await import("@aloft/engine");
     db = await openDatabase({
       ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db") }),
       migrations: [...engineMigrations, ...serverMigrations],

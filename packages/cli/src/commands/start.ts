@@ -1,7 +1,5 @@
 // `aloft start`: the whole control plane in one process (API server, engine, scheduler, blob store, embedded
 // database) until SIGINT or SIGTERM.
-import { loadConfig, startAloft } from "@aloft/server";
-import { typescriptTaskPlugin } from "../remote/typescript-plugin.ts";
 import { UsageError, type Command } from "../command.ts";
 
 const usage = `Usage: aloft start [--config aloft.json] [options]
@@ -28,6 +26,9 @@ export const start: Command = {
   summary: "start the Aloft server (Flyte-compatible API, engine, scheduler) in one process",
   usage,
   async run(argv, io) {
+    // Imported when the command runs, so other commands do not pay for loading the server.
+    const { loadConfig, startAloft } = await import("@aloft/server");
+    const { typescriptTaskPlugin } = await import("../remote/typescript-plugin.ts");
     let config;
     try {
       config = loadConfig({ argv, env: process.env });
