@@ -15,6 +15,7 @@ import { startAdminServer, type AdminServer } from "./server.ts";
 import { adminEventSink, engineLauncher } from "./execution/engine-launcher.ts";
 import { launchPlanResolver } from "./execution/launch-plan-resolver.ts";
 import { echoPlugin } from "./execution/echo-plugin.ts";
+import { ChildExecutions } from "./execution/child-executions.ts";
 import { webhookNotifier } from "./notifications/webhooks.ts";
 import type { PhaseListener } from "./admin/events/workflow-event.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
@@ -80,13 +81,14 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     });
     const layout = new DataLayout({ base: storeUri.split("?")[0]! });
     let ctx!: AdminContext;
+    const children = new ChildExecutions();
     engine = createEngine({
       store: db,
       blobStore,
       // Container tasks (flytekit's pyflyte-execute) run as local processes unless another plugin takes them.
       plugins: [echoPlugin, ...(options.plugins ?? []), localProcessPlugin({ workDir: join(config.dataDir, "task-runs") })],
-      events: adminEventSink(() => ctx, onPhase),
-      launchPlans: launchPlanResolver(() => ctx),
+      events: adminEventSink(() => ctx, onPhase, children),
+      launchPlans: launchPlanResolver(() => ctx, children),
       metadataPrefix: `${layout.base}/metadata/propeller`,
       rawOutputPrefix: layout.rawDataPrefix,
       onError: (err) => log.error({ err }, "engine error"),

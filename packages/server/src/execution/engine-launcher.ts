@@ -9,6 +9,7 @@ import type { AdminContext, ExecutionLauncher, LaunchRequest } from "../context.
 import { createWorkflowEvent, type PhaseListener } from "../admin/events/workflow-event.ts";
 import { createNodeEvent } from "../admin/events/node-event.ts";
 import { createTaskEvent } from "../admin/events/task-event.ts";
+import type { ChildExecutions } from "./child-executions.ts";
 
 export function engineLauncher(engine: Engine): ExecutionLauncher {
   return {
@@ -28,11 +29,21 @@ function ignoreDuplicates(e: unknown): void {
   throw e;
 }
 
-export function adminEventSink(ctx: AdminContext | (() => AdminContext), onPhase?: PhaseListener): EventSink {
+export function adminEventSink(ctx: AdminContext | (() => AdminContext), onPhase?: PhaseListener, children?: ChildExecutions): EventSink {
   const get = typeof ctx === "function" ? ctx : () => ctx;
   return {
     async workflow(e: event.WorkflowExecutionEvent) {
-      await createWorkflowEvent(get(), create(admin.WorkflowExecutionEventRequestSchema, { event: e }), onPhase).catch(ignoreDuplicates);
+      const req = create(admin.WorkflowExecutionEventRequestSchema, { event: e });
+      try {
+        await createWorkflowEvent(get(), req, onPhase);
+      } catch (err) {
+        // The first event of a child execution started by a launch-plan node: record the child, then apply it.
+        if (err instanceof AdminError && err.code === "NOT_FOUND" && e.executionId && children && (await children.adopt(get(), e.executionId))) {
+          await createWorkflowEvent(get(), req, onPhase).catch(ignoreDuplicates);
+          return;
+        }
+        ignoreDuplicates(err);
+      }
     },
     async node(e: event.NodeExecutionEvent) {
       await createNodeEvent(get(), create(admin.NodeExecutionEventRequestSchema, { event: e })).catch(ignoreDuplicates);

@@ -128,4 +128,38 @@ describe("executions end to end", () => {
     const data = await client.getExecutionData({ id: again.id });
     expect(data.fullOutputs?.literals.x).toEqual(intLiteral(5));
   });
+
+  it("records the child execution of a launch-plan node with its parent, and the parent gets its outputs", async () => {
+    const parentWf = create(admin.WorkflowCreateRequestSchema, {
+      id: { ...e.ids.workflow, name: "parent.wf" },
+      spec: {
+        template: {
+          id: { ...e.ids.workflow, name: "parent.wf" },
+          interface: e.workflow.spec!.template!.interface,
+          metadata: {},
+          metadataDefaults: {},
+          nodes: [
+            {
+              id: "n0",
+              metadata: { name: "child", retries: {} },
+              inputs: [{ var: "x", binding: { value: { case: "promise", value: { nodeId: "start-node", var: "x" } } } }],
+              target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: e.ids.launchPlan } } },
+            },
+          ],
+          outputs: [{ var: "x", binding: { value: { case: "promise", value: { nodeId: "n0", var: "x" } } } }],
+        },
+      },
+    });
+    await client.createWorkflow(parentWf);
+    const lpId = { ...e.ids.launchPlan, name: "parent.wf" };
+    await client.createLaunchPlan({ id: lpId, spec: { workflowId: parentWf.id, entityMetadata: {} } });
+    const res = await client.createExecution({ project: P, domain: D, name: "parent-1", spec: { launchPlan: lpId }, inputs: { literals: { x: intLiteral(9) } } });
+    const ex = await waitFor(res.id!.name);
+    expect(core.WorkflowExecution_Phase[ex.closure!.phase]).toBe("SUCCEEDED");
+    expect((await client.getExecutionData({ id: res.id })).fullOutputs?.literals.x).toEqual(intLiteral(9));
+    const children = await client.listExecutions({ id: { project: P, domain: D }, limit: 10, filters: "eq(mode,4)+eq(launch_plan.name,echo.wf)" });
+    const child = children.executions.find((c) => c.spec?.metadata?.parentNodeExecution?.executionId?.name === "parent-1");
+    expect(child?.spec?.metadata?.parentNodeExecution?.nodeId).toBe("n0");
+    expect(core.WorkflowExecution_Phase[child!.closure!.phase]).toBe("SUCCEEDED");
+  });
 });

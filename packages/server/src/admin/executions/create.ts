@@ -69,7 +69,14 @@ export async function prepareLaunch(ctx: AdminContext, project: string, domain: 
 }
 
 /** Records the execution and starts it. The row is written before the engine is told, so events always find it. */
-export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra: { sourceExecution?: ExecKey; recoverFrom?: ExecKey } = {}): Promise<void> {
+export interface LaunchExtra {
+  sourceExecution?: ExecKey;
+  recoverFrom?: ExecKey;
+  /** Set for a child execution the engine already started for a launch-plan node: record it, do not launch it. */
+  childOf?: { execution: ExecKey; nodeId: string };
+}
+
+export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra: LaunchExtra = {}): Promise<void> {
   const now = ctx.now();
   const inUri = ctx.layout.executionInputs(p.key);
   const userUri = ctx.layout.executionUserInputs(p.key);
@@ -109,7 +116,7 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
       inputs_uri: inUri,
       user_inputs_uri: userUri,
       source_execution: extra.sourceExecution ? showExec(extra.sourceExecution) : null,
-      parent_node_execution: null,
+      parent_node_execution: extra.childOf ? `${showExec(extra.childOf.execution)}/${extra.childOf.nodeId}` : null,
       started_at: null,
       duration_ms: 0,
       created_at: now,
@@ -119,6 +126,7 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
     .returning("name")
     .executeTakeFirst();
   if (!inserted) throw new AlreadyExistsError(`execution ${showExec(p.key)} already exists`);
+  if (extra.childOf) return;
   if (!ctx.launcher) throw new AdminError("UNAVAILABLE", "no execution engine is attached to this server");
   try {
     await ctx.launcher.launch({
