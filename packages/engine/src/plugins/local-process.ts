@@ -1,5 +1,5 @@
 // Container tasks run as local processes, with flytepropeller's container contract: the task's command and
-// args with {{.input}}, {{.outputPrefix}}, … filled in, Flyte's FLYTE_INTERNAL_* environment, and the result
+// args with {{.input}}, {{.outputPrefix}}, … filled in (template.ts), Flyte's FLYTE_INTERNAL_* environment, and the result
 // read back from <outputPrefix>/{futures,outputs,error}.pb. This is how flytekit's python tasks
 // (pyflyte-fast-execute, pyflyte-execute, pyflyte-map-execute) run inside `aloft start` without Kubernetes.
 import { spawn } from "node:child_process";
@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
+import { renderArgs } from "./template.ts";
 
 export interface LocalProcessPluginOptions {
   /** Each attempt runs in its own directory under this one (fast-registered code is unpacked there). */
@@ -52,9 +53,20 @@ async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPlugin
   if (raw.length === 0) return failure("SYSTEM", "NoCommand", "the task's container has neither command nor args", false);
   const mapped = raw.includes(MAP_EXECUTE);
   const inputs = mapped ? await writeArrayInputs(ctx, boundVars(raw)) : await ctx.inputsUri();
-  const cwd = join(options.workDir, ctx.actionKey.replace(/[^A-Za-z0-9_.-]/g, "_"), String(ctx.attempt));
-  mkdirSync(cwd, { recursive: true });
-  const argv = withDestDir(raw.map((a) => substitute(a, ctx, inputs)), cwd);
+  const cwd = join(options.workDir, `${ctx.actionKey.replace(/[^A-Za-z0-9_.-]/g, "_")}_a${ctx.attempt}`);
+  const argv = withDestDir(
+    renderArgs(raw, {
+      inputPath: inputs,
+      inputPrefix: inputs.slice(0, inputs.lastIndexOf("/")),
+      outputPrefix: ctx.outputPrefix,
+      rawOutputDataPrefix: ctx.rawOutputPrefix,
+      checkpointOutputPrefix: ctx.checkpointPrefix,
+      prevCheckpointPrefix: ctx.prevCheckpointPrefix,
+      perRetryUniqueKey: `${ctx.actionKey}-${ctx.attempt}`.replace(/[^A-Za-z0-9-]/g, "-"),
+      inputs: ctx.inputs,
+    }),
+    cwd,
+  );
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ...options.env,
@@ -62,6 +74,7 @@ async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPlugin
     ...ctx.environment,
     ...(mapped ? { BATCH_JOB_ARRAY_INDEX_VAR_NAME: ARRAY_INDEX_VAR, [ARRAY_INDEX_VAR]: "0", BATCH_JOB_ARRAY_INDEX_OFFSET: "0" } : {}),
   };
+  mkdirSync(cwd, { recursive: true });
   try {
     const exit = await run(argv, cwd, env, ctx, options.killGraceMs ?? 5000);
     if (ctx.signal.aborted) return failure("SYSTEM", "Aborted", String(ctx.signal.reason ?? "aborted"), false);
@@ -69,20 +82,6 @@ async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPlugin
   } finally {
     if (!options.keepWorkDirs) rmSync(cwd, { recursive: true, force: true });
   }
-}
-
-// propeller's template variables (flyteplugins/go/tasks/pluginmachinery/utils/template.go), case-insensitive.
-function substitute(arg: string, ctx: TaskExecutionContext, inputs: string): string {
-  const inputPrefix = inputs.slice(0, inputs.lastIndexOf("/"));
-  const vars: Record<string, string> = {
-    input: inputs,
-    inputprefix: inputPrefix,
-    outputprefix: ctx.outputPrefix,
-    rawoutputdataprefix: ctx.rawOutputPrefix,
-    checkpointoutputprefix: ctx.checkpointPrefix,
-    prevcheckpointprefix: ctx.prevCheckpointPrefix === "" ? '""' : ctx.prevCheckpointPrefix,
-  };
-  return arg.replace(/\{\{\s*[.$](\w+)\s*\}\}/g, (m, name: string) => vars[name.toLowerCase()] ?? m);
 }
 
 // Fast-registered code is unpacked into --dest-dir; every attempt gets its own, so attempts never share files.

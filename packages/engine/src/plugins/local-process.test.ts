@@ -1,0 +1,162 @@
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { core, lit, types } from "@aloft/idl";
+import { createBlobStore } from "@aloft/storage";
+import { task } from "../testing/closures.ts";
+import { ARRAY_INDEX_VAR, localProcessPlugin } from "./local-process.ts";
+import type { TaskExecutionContext } from "./plugin.ts";
+
+// Stands in for flytekit's entrypoints: records what it was started with, then writes the prepared file
+// FAKE_WRITE as <--output-prefix>/FAKE_NAME, or exits with FAKE_EXIT.
+const FAKE = `#!/usr/bin/env node
+const fs = require("node:fs");
+const argv = process.argv.slice(2);
+const arg = (f) => argv[argv.indexOf(f) + 1];
+const path = (u) => u.replace(/^file:\\/\\//, "");
+fs.writeFileSync(process.env.FAKE_RECORD, JSON.stringify({ argv, cwd: process.cwd(), env: process.env, inputs: fs.readFileSync(path(arg("--inputs"))).toString("base64") }));
+if (process.env.FAKE_EXIT) { process.stderr.write("Traceback: boom\\n"); process.exit(Number(process.env.FAKE_EXIT)); }
+fs.mkdirSync(path(arg("--output-prefix")), { recursive: true });
+fs.copyFileSync(process.env.FAKE_WRITE, path(arg("--output-prefix")) + "/" + process.env.FAKE_NAME);
+`;
+
+// The args flytekit 1.16 registers for a fast-registered task and for a map task (ArrayNode).
+const fastArgs = (inner: string, loader: string[]) => [
+  "pyflyte-fast-execute", "--additional-distribution", "file:///tmp/blobs/uploads/flytesnacks/development/SYQX3OZ7CYC4ZFXWHLKEBCAPQM======/fast91f4.tar.gz",
+  "--dest-dir", "/root", "--", inner, "--inputs", "{{.input}}", "--output-prefix", "{{.outputPrefix}}",
+  "--raw-output-data-prefix", "{{.rawOutputDataPrefix}}", "--checkpoint-path", "{{.checkpointOutputPrefix}}",
+  "--prev-checkpoint", "{{.prevCheckpointPrefix}}", ...loader,
+];
+const PY_ARGS = fastArgs("pyflyte-execute", ["--resolver", "flytekit.core.python_auto_container.default_task_resolver", "--", "task-module", "hello_wf", "task-name", "square"]);
+const MAP_ARGS = fastArgs("pyflyte-map-execute", [
+  "--resolver", "flytekit.core.array_node_map_task.ArrayNodeMapTaskResolver", "--", "vars", "k",
+  "resolver", "flytekit.core.python_auto_container.default_task_resolver", "task-module", "hello_wf", "task-name", "square",
+]);
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), "aloft-local-process-"));
+  dirs.push(dir);
+  // PATH finds only the fake, as the real server's PATH would find flytekit's wrappers.
+  writeFileSync(join(dir, "pyflyte-fast-execute"), FAKE);
+  chmodSync(join(dir, "pyflyte-fast-execute"), 0o755);
+  const blobs = createBlobStore(pathToFileURL(join(dir, "blobs")).toString());
+  const base = pathToFileURL(join(dir, "blobs")).toString();
+  const record = join(dir, "record.json");
+  const workDir = join(dir, "runs");
+  const plugin = localProcessPlugin({ workDir, env: { PATH: `${dir}:${process.env.PATH ?? ""}`, FAKE_RECORD: record } });
+  const ctx = (t: core.TaskTemplate, inputs: core.LiteralMap, env: Record<string, string>): TaskExecutionContext => ({
+    task: t,
+    executionId: create(core.WorkflowExecutionIdentifierSchema, { project: "flytesnacks", domain: "development", name: "e1" }),
+    actionKey: "flytesnacks/development/e1/n1/0",
+    nodeId: "n1-0",
+    attempt: 0,
+    inputs,
+    inputsPath: `${base}/e1/n1/inputs.pb`,
+    inputsUri: async () => {
+      const uri = `${base}/e1/n1/inputs.pb`;
+      await blobs.put(uri, toBinary(core.LiteralMapSchema, inputs));
+      return uri;
+    },
+    outputPrefix: `${base}/e1/n1/0`,
+    rawOutputPrefix: `${base}/raw/e1/n1/0`,
+    checkpointPrefix: `${base}/e1/n1/0/_flytecheckpoints`,
+    prevCheckpointPrefix: "",
+    interruptible: false,
+    signal: new AbortController().signal,
+    log: { write: () => {} },
+    blobStore: blobs,
+    environment: { ...env, FLYTE_INTERNAL_EXECUTION_ID: "e1", FLYTE_INTERNAL_TASK_NAME: t.id?.name ?? "" },
+  });
+  const prepare = (name: string, bytes: Uint8Array) => {
+    const file = join(dir, `prepared-${name}`);
+    writeFileSync(file, bytes);
+    return { FAKE_WRITE: file, FAKE_NAME: name };
+  };
+  const recorded = () => JSON.parse(readFileSync(record, "utf8")) as { argv: string[]; cwd: string; env: Record<string, string>; inputs: string };
+  return { plugin, ctx, prepare, recorded, base, workDir };
+}
+
+const withArgs = (t: core.TaskTemplate, args: string[]) => {
+  t.target = { case: "container", value: create(core.ContainerSchema, { image: "cr.flyte.org/flyteorg/flytekit:py3.11-1.16.24", args }) };
+  return t;
+};
+const ints = (m: Record<string, number>) => create(core.LiteralMapSchema, { literals: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, lit.integer(v)])) });
+
+describe("local-process task plugin", () => {
+  it("runs a fast-registered flytekit task with propeller's template values and Flyte's environment", async () => {
+    const { plugin, ctx, prepare, recorded, base, workDir } = setup();
+    const t = withArgs(task("hello_wf.square", { x: types.integer() }, { o0: types.integer() }), PY_ARGS);
+    expect(plugin.canHandle(t)).toBe(true);
+    const r = await plugin.execute(ctx(t, ints({ x: 7 }), prepare("outputs.pb", toBinary(core.LiteralMapSchema, ints({ o0: 49 })))));
+    expect(r).toMatchObject({ kind: "success" });
+    expect(r.kind === "success" && r.outputs.literals.o0?.value.case === "scalar").toBe(true);
+    const rec = recorded();
+    const after = (f: string) => rec.argv[rec.argv.indexOf(f) + 1];
+    expect(after("--inputs")).toBe(`${base}/e1/n1/inputs.pb`);
+    expect(after("--output-prefix")).toBe(`${base}/e1/n1/0`);
+    expect(after("--raw-output-data-prefix")).toBe(`${base}/raw/e1/n1/0`);
+    expect(after("--checkpoint-path")).toBe(`${base}/e1/n1/0/_flytecheckpoints`);
+    expect(after("--prev-checkpoint")).toBe('""');
+    // The code is unpacked into the attempt's own directory, not the image's /root.
+    expect(after("--dest-dir")).toBe(rec.cwd);
+    expect(rec.cwd.startsWith(workDir)).toBe(true);
+    expect(rec.env).toMatchObject({ FLYTE_INTERNAL_EXECUTION_ID: "e1", FLYTE_INTERNAL_TASK_NAME: "hello_wf.square" });
+    expect(rec.argv.join(" ")).not.toContain("{{");
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
+  it("hands a map task's item to pyflyte-map-execute as one-element lists at index 0, bound inputs as they are", async () => {
+    const { plugin, ctx, prepare, recorded } = setup();
+    const t = withArgs(task("hello_wf.map_square-arraynode", { x: types.list(types.integer()), k: types.integer() }, { o0: types.list(types.integer()) }), MAP_ARGS);
+    const r = await plugin.execute(ctx(t, ints({ x: 3, k: 100 }), prepare("outputs.pb", toBinary(core.LiteralMapSchema, ints({ o0: 109 })))));
+    expect(r.kind).toBe("success");
+    const rec = recorded();
+    expect(rec.env.BATCH_JOB_ARRAY_INDEX_VAR_NAME).toBe(ARRAY_INDEX_VAR);
+    expect(rec.env[ARRAY_INDEX_VAR]).toBe("0");
+    const given = fromBinary(core.LiteralMapSchema, Buffer.from(rec.inputs, "base64"));
+    expect(given.literals.x?.value.case).toBe("collection");
+    expect(given.literals.x?.value.case === "collection" && given.literals.x.value.value.literals.length).toBe(1);
+    expect(given.literals.k?.value.case).toBe("scalar");
+  });
+
+  it("returns a dynamic task's futures.pb as its DynamicJobSpec", async () => {
+    const { plugin, ctx, prepare } = setup();
+    const t = withArgs(task("dyn.fan_out", { n: types.integer() }, { o0: types.integer() }), PY_ARGS);
+    const spec = create(core.DynamicJobSpecSchema, { minSuccesses: 2n, nodes: [{ id: "dn0" }, { id: "dn1" }] });
+    const r = await plugin.execute(ctx(t, ints({ n: 2 }), prepare("futures.pb", toBinary(core.DynamicJobSpecSchema, spec))));
+    expect(r.kind).toBe("dynamic");
+    expect(r.kind === "dynamic" && r.spec.nodes.map((n) => n.id)).toEqual(["dn0", "dn1"]);
+  });
+
+  it("reads error.pb: a user error that flytekit marks non-recoverable is not retried", async () => {
+    const { plugin, ctx, prepare } = setup();
+    const t = withArgs(task("hello_wf.square", { x: types.integer() }, { o0: types.integer() }), PY_ARGS);
+    const doc = create(core.ErrorDocumentSchema, { error: { code: "USER:ValueError", message: "bad x", kind: core.ContainerError_Kind.NON_RECOVERABLE, origin: core.ExecutionError_ErrorKind.USER } });
+    const r = await plugin.execute(ctx(t, ints({ x: 1 }), prepare("error.pb", toBinary(core.ErrorDocumentSchema, doc))));
+    expect(r).toEqual({ kind: "failure", error: { kind: "USER", code: "USER:ValueError", message: "bad x", recoverable: false } });
+  });
+
+  it("fails with the process's stderr when it exits non-zero without an error document", async () => {
+    const { plugin, ctx } = setup();
+    const t = withArgs(task("hello_wf.square", { x: types.integer() }, { o0: types.integer() }), PY_ARGS);
+    const r = await plugin.execute(ctx(t, ints({ x: 1 }), { FAKE_EXIT: "3" }));
+    expect(r).toMatchObject({ kind: "failure", error: { kind: "USER", code: "ProcessFailed", recoverable: true } });
+    expect(r.kind === "failure" && r.error.message).toContain("Traceback: boom");
+  });
+
+  it("leaves raw containers (copilot data config) to another plugin", () => {
+    const { plugin } = setup();
+    const t = withArgs(task("raw", {}, {}), ["echo"]);
+    if (t.target.case === "container") t.target.value.dataConfig = create(core.DataLoadingConfigSchema, { enabled: true });
+    expect(plugin.canHandle(t)).toBe(false);
+  });
+});
