@@ -82,6 +82,7 @@ export function nodeEvent(a: LiveAction, occurredAt: number): event.NodeExecutio
   const parent = parentNode(a);
   const id = create(core.NodeExecutionIdentifierSchema, { nodeId: uniqueNodeId(a), executionId: a.exec.id });
   const specNodeId = a.spec.kind === "subtask" ? a.spec.node.id : a.rec.name;
+  const isArray = a.spec.kind === "node" && a.spec.node.target.case === "arrayNode";
   return create(event.NodeExecutionEventSchema, {
     id,
     producerId: PRODUCER_ID,
@@ -90,9 +91,11 @@ export function nodeEvent(a: LiveAction, occurredAt: number): event.NodeExecutio
     specNodeId,
     nodeName: specNodeId,
     retryGroup: String(r.attempt),
-    isParent: a.children.size > 0,
+    // flytepropeller reports an array node's items as task executions, never as a parent's children, and
+    // flytekit's sync checks is_parent_node before is_array (a parent array node fails with "undeterminable").
+    isParent: a.children.size > 0 && !isArray,
     isDynamic: (r.state as { dynamic?: unknown }).dynamic !== undefined,
-    isArray: a.spec.kind === "node" && a.spec.node.target.case === "arrayNode",
+    isArray,
     ...(r.inputsUri ? { inputValue: { case: "inputUri" as const, value: r.inputsUri } } : {}),
     outputResult: r.error
       ? { case: "error", value: executionError(r.error) }

@@ -1,0 +1,32 @@
+import { describe, expect, it, vi } from "vitest";
+import { create } from "@bufbuild/protobuf";
+import { core, event, types, lit } from "@aloft/idl";
+import { bindings, closure, executionId, promise, task, taskNode } from "../testing/closures.ts";
+import { useEngines } from "../testing/engine.ts";
+import { int, ints } from "../testing/values.ts";
+import type { EventSink } from "./sink.ts";
+
+const engineWith = useEngines();
+
+describe("node events", () => {
+  it("mark an array node as an array, not a parent node, as flytekit's FlyteRemote.sync_node_execution needs", async () => {
+    const sq = task("sq", { x: types.integer() }, { o: types.integer() });
+    const nodes: event.NodeExecutionEvent[] = [];
+    const events: EventSink = { workflow: () => {}, node: (e) => void nodes.push(e), task: () => {} };
+    const { engine } = await engineWith({ sq: (i) => ({ kind: "success", outputs: ints({ o: int(i, "x") ** 2 }) }) }, { events });
+    const arr = create(core.NodeSchema, {
+      id: "n1",
+      inputs: bindings({ x: promise("start-node", "xs") }),
+      target: { case: "arrayNode", value: create(core.ArrayNodeSchema, { node: taskNode("n1-sub", sq, {}) }) },
+    });
+    const spec = { name: "mapper", inputs: { xs: types.list(types.integer()) }, outputs: { r: types.list(types.integer()) }, nodes: [arr], outputBindings: { r: promise("n1", "o") } };
+    const id = executionId("array-events");
+    await engine.createExecution({ id, closure: closure(spec, [sq]), inputs: create(core.LiteralMapSchema, { literals: { xs: lit.collection([lit.integer(2), lit.integer(3)]) } }) });
+    expect((await engine.wait(id)).phase).toBe("SUCCEEDED");
+    // Events are published after the state change; the array node's last one comes once its items exist.
+    const done = () => nodes.filter((e) => e.id?.nodeId === "n1" && e.phase === core.NodeExecution_Phase.SUCCEEDED);
+    await vi.waitFor(() => expect(done().length).toBeGreaterThan(0));
+    expect(done().every((e) => e.isArray && !e.isParent)).toBe(true);
+    expect(nodes.filter((e) => e.id?.nodeId === "n1").every((e) => !e.isParent)).toBe(true);
+  });
+});
