@@ -15,6 +15,8 @@ export interface DomainConfig {
 export interface ExecutionLauncher {
   launch(request: LaunchRequest): Promise<void>;
   terminate(id: core.WorkflowExecutionIdentifier, cause: string): Promise<void>;
+  /** Delivers a gate node's signal value. */
+  setSignal(id: core.WorkflowExecutionIdentifier, signalId: string, value: core.Literal): Promise<void>;
 }
 
 export interface LaunchRequest {

@@ -27,6 +27,10 @@ export class RecordingLauncher implements ExecutionLauncher {
   async terminate(id: { name: string }, cause: string) {
     this.terminated.push({ name: id.name, cause });
   }
+  signals: { name: string; signalId: string }[] = [];
+  async setSignal(id: { name: string }, signalId: string) {
+    this.signals.push({ name: id.name, signalId });
+  }
 }
 
 export interface Harness {

@@ -20,6 +20,9 @@ export function engineLauncher(engine: Engine): ExecutionLauncher {
     async terminate(id, cause) {
       await engine.abort(id, cause);
     },
+    async setSignal(id, signalId, value) {
+      await engine.setSignal(id, signalId, value);
+    },
   };
 }
 

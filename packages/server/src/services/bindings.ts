@@ -19,6 +19,7 @@ import { createWorkflowEvent, type PhaseListener } from "../admin/events/workflo
 import { createNodeEvent } from "../admin/events/node-event.ts";
 import { createTaskEvent } from "../admin/events/task-event.ts";
 import * as dataproxy from "../dataproxy/upload.ts";
+import * as signals from "../admin/signals.ts";
 import type { ActivationListener } from "../admin/launch-plans.ts";
 
 // Each handler takes the context and its own request type; the table erases the request type once, here.
@@ -102,7 +103,7 @@ export function serviceBindings(ctx: AdminContext | Promise<AdminContext>, hooks
   return [
     { service: service.AdminService, handlers: adminHandlers },
     { service: service.DataProxyService, handlers: dataProxyHandlers },
-    { service: service.SignalService, handlers: {} },
+    { service: service.SignalService, handlers: bind(ctx, { listSignals: signals.listSignals, getOrCreateSignal: signals.getOrCreateSignal, setSignal: signals.setSignal }) },
     { service: service.AuthMetadataService, handlers: {} },
     { service: service.IdentityService, handlers: {} },
   ];

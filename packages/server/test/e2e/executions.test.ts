@@ -162,4 +162,39 @@ describe("executions end to end", () => {
     expect(child?.spec?.metadata?.parentNodeExecution?.nodeId).toBe("n0");
     expect(core.WorkflowExecution_Phase[child!.closure!.phase]).toBe("SUCCEEDED");
   });
+
+  it("lists a gate node's signal, checks the value's type, and resumes the execution when it is set", async () => {
+    const int = create(core.LiteralTypeSchema, { type: { case: "simple", value: core.SimpleType.INTEGER } });
+    const wfId = { ...e.ids.workflow, name: "gated.wf" };
+    await client.createWorkflow({
+      id: wfId,
+      spec: {
+        template: {
+          id: wfId,
+          interface: { inputs: { variables: {} }, outputs: { variables: { x: { type: int } } } },
+          metadata: {},
+          metadataDefaults: {},
+          nodes: [{ id: "n0", metadata: { name: "wait" }, target: { case: "gateNode", value: { condition: { case: "signal", value: { signalId: "go", type: int, outputVariableName: "o0" } } } } }],
+          outputs: [{ var: "x", binding: { value: { case: "promise", value: { nodeId: "n0", var: "o0" } } } }],
+        },
+      },
+    });
+    const lpId = { ...e.ids.launchPlan, name: "gated.wf" };
+    await client.createLaunchPlan({ id: lpId, spec: { workflowId: wfId, entityMetadata: {} } });
+    const res = await client.createExecution({ project: P, domain: D, name: "gated-1", spec: { launchPlan: lpId } });
+    const signals = createClient(service.SignalService, createGrpcTransport({ baseUrl: base }));
+    const listed = await signals.listSignals({ workflowExecutionId: res.id, limit: 10 });
+    expect(listed.signals.map((s) => [s.id?.signalId, s.type?.type.case, s.value])).toEqual([["go", "simple", undefined]]);
+    const wrong = await signals.setSignal({ id: { executionId: res.id, signalId: "go" }, value: stringLiteral("five") }).catch((x) => x);
+    expect((wrong as ConnectError).code).toBe(Code.InvalidArgument);
+    expect((wrong as ConnectError).rawMessage).toContain("signal go expects");
+    const unknown = await signals.setSignal({ id: { executionId: res.id, signalId: "nope" }, value: intLiteral(1) }).catch((x) => x);
+    expect((unknown as ConnectError).code).toBe(Code.NotFound);
+    await signals.setSignal({ id: { executionId: res.id, signalId: "go" }, value: intLiteral(5) });
+    const ex = await waitFor("gated-1");
+    expect(core.WorkflowExecution_Phase[ex.closure!.phase]).toBe("SUCCEEDED");
+    expect((await client.getExecutionData({ id: res.id })).fullOutputs?.literals.x).toEqual(intLiteral(5));
+    const again = await signals.setSignal({ id: { executionId: res.id, signalId: "go" }, value: intLiteral(6) }).catch((x) => x);
+    expect((again as ConnectError).code).toBe(Code.FailedPrecondition);
+  });
 });
