@@ -83,4 +83,18 @@ describe("aloft-task bin", () => {
     expect(err.error?.message).toContain("input xs");
     expect(err.error?.origin).toBe(core.ExecutionError_ErrorKind.SYSTEM);
   }, 30_000);
+
+  it("runs a task from a fast-registration code bundle", async () => {
+    const store = new FileSystemBlobStore({ root: base });
+    const bundle = `${base}/bundles/${Date.now()}.mjs`;
+    await store.put(bundle, new TextEncoder().encode(
+      'import { t, task } from "@aloft/sdk";\nexport const triple = task({ name: "bundle.triple", inputs: { n: t.int() }, outputs: t.int() }, ({ n }) => 3 * n);\n',
+    ));
+    await store.put(`${base}/in2/inputs.pb`, inputs({ n: lit.integer(4) }));
+    const bin = resolve(root, "packages/cli/bin/aloft-task.js");
+    await promisify(execFile)(process.execPath, [bin, "--inputs", `${base}/in2/inputs.pb`, "--output-prefix", `${base}/bundled`, "--raw-output-data-prefix", `${base}/raw`,
+      "--module", "not/used.ts", "--task", "triple", "--code-bundle", bundle], { cwd: root, env: { ...process.env, ALOFT_STORE: base, ALOFT_PROJECT_ROOT: root } });
+    const out = fromBinary(core.LiteralMapSchema, (await store.get(`${base}/bundled/outputs.pb`))!);
+    expect(out.literals.o0).toEqual(lit.integer(12));
+  }, 30_000);
 });

@@ -1,7 +1,9 @@
 // The task runtime entry: what a worker thread of the engine's pool imports (once) and what the `aloft-task`
 // bin calls. It finds the task from the container args the serializer wrote (`--module <path> --task <export>`),
 // runs it, and answers with serialized protobufs, so nothing but bytes crosses the thread boundary.
-import { isAbsolute, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
@@ -53,11 +55,24 @@ export function projectRoot(): string {
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-export async function loadTask(args: RuntimeArgs, root: string = projectRoot()): Promise<TaskDef<any, any>> {
-  if (args.codeBundle) {
-    throw new Error(`aloft-task: --code-bundle ${args.codeBundle} is not supported by this runtime yet; run from the project directory`);
+/**
+ * Fast registration: the task's module is an esbuild bundle in the blob store. It is fetched once into the
+ * project's node_modules cache (so its package imports resolve there, as in an image) and imported in place of
+ * `--module`.
+ */
+async function bundlePath(uri: string, root: string): Promise<string> {
+  const dir = join(root, "node_modules", ".cache", "aloft-code-bundles");
+  const path = join(dir, `${createHash("sha256").update(uri).digest("hex").slice(0, 24)}.mjs`);
+  if (!existsSync(path)) {
+    const bytes = await blobIO(storeFor(uri)).read(uri);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, bytes);
   }
-  const file = isAbsolute(args.module) ? args.module : resolve(root, args.module);
+  return path;
+}
+
+export async function loadTask(args: RuntimeArgs, root: string = projectRoot()): Promise<TaskDef<any, any>> {
+  const file = args.codeBundle ? await bundlePath(args.codeBundle, root) : isAbsolute(args.module) ? args.module : resolve(root, args.module);
   let p = modules.get(file);
   if (!p) {
     p = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
