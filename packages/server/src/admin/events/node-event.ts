@@ -28,9 +28,12 @@ export async function createNodeEvent(ctx: AdminContext, req: admin.NodeExecutio
   const nodeId = requireString(id.nodeId, "event.id.node_id");
   const occurred = ev.occurredAt ? timestampDate(ev.occurredAt) : ctx.now();
   await ctx.db.transaction().execute(async (tx) => {
-    const exec = await tx.selectFrom("admin_executions").select("name").where("project", "=", key.project).where("domain", "=", key.domain).where("name", "=", key.name).executeTakeFirst();
-    if (!exec) throw new NotFoundError(`execution ${showExec(key)} not found`);
     const row = await tx.selectFrom("admin_node_executions").selectAll().where("project", "=", key.project).where("domain", "=", key.domain).where("name", "=", key.name).where("node_id", "=", nodeId).forUpdate().executeTakeFirst();
+    // A node record is only created for an execution that exists (checked once, when the record is created).
+    if (!row) {
+      const exec = await tx.selectFrom("admin_executions").select("name").where("project", "=", key.project).where("domain", "=", key.domain).where("name", "=", key.name).executeTakeFirst();
+      if (!exec) throw new NotFoundError(`execution ${showExec(key)} not found`);
+    }
     const closure = row ? fromBinary(admin.NodeExecutionClosureSchema, row.closure) : create(admin.NodeExecutionClosureSchema, { createdAt: timestampFromDate(occurred) });
     if (row) {
       const current = nodePhaseOf(row.phase);

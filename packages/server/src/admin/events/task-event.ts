@@ -31,11 +31,14 @@ export async function createTaskEvent(ctx: AdminContext, req: admin.TaskExecutio
     retry_attempt: ev.retryAttempt,
   };
   await ctx.db.transaction().execute(async (tx) => {
-    const node = await tx.selectFrom("admin_node_executions").select("node_id").where("project", "=", key.project).where("domain", "=", key.domain).where("name", "=", key.name).where("node_id", "=", nodeId).executeTakeFirst();
-    if (!node) throw new NotFoundError(`node execution ${nodeId} of ${showExec(key)} not found; its node event must come first`);
     let qb = tx.selectFrom("admin_task_executions").selectAll();
     for (const [k, v] of Object.entries(where)) qb = qb.where(k as keyof typeof where, "=", v as never);
     const row = await qb.forUpdate().executeTakeFirst();
+    // A task record is only created under a node record that exists (checked once, when it is created).
+    if (!row) {
+      const node = await tx.selectFrom("admin_node_executions").select("node_id").where("project", "=", key.project).where("domain", "=", key.domain).where("name", "=", key.name).where("node_id", "=", nodeId).executeTakeFirst();
+      if (!node) throw new NotFoundError(`node execution ${nodeId} of ${showExec(key)} not found; its node event must come first`);
+    }
     if (row) {
       const current = taskPhaseOf(row.phase);
       if (current === ev.phase && ev.phaseVersion <= row.phase_version) throw new AlreadyExistsError(`task execution ${task.name} attempt ${ev.retryAttempt} already recorded phase ${row.phase} version ${row.phase_version}`);
