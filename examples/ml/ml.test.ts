@@ -3,7 +3,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runWorkflow, shellTask, t, workflow } from "@aloft/sdk";
+import { runWorkflow } from "@aloft/sdk";
 import { churnCompare, churnModel } from "./ml.ts";
 
 function hasSklearn(): boolean {
@@ -16,18 +16,6 @@ function hasSklearn(): boolean {
     }
   }
   return false;
-}
-
-/** Whether this build's local runs can execute shell tasks (the engine's local-process plugin). */
-async function canRunShellTasks(): Promise<boolean> {
-  const probe = shellTask({ name: "probe", outputs: t.int(), script: 'echo 1 > "$2/o0"' });
-  const wf = workflow({ name: "probe-wf", outputs: t.int() }, () => probe({}));
-  try {
-    return (await runWorkflow(wf, {}, { storeDir: await mkdtemp(join(tmpdir(), "aloft-probe-")) })).outputs === 1;
-  } catch (e) {
-    if (/no task plugin handles task type "raw-container"/.test((e as Error).message)) return false;
-    throw e;
-  }
 }
 
 describe("ML example", () => {
@@ -48,7 +36,6 @@ describe("ML example", () => {
 
   it("compares with scikit-learn trained in a Python shell task", async (ctx) => {
     if (!hasSklearn()) ctx.skip("scikit-learn is not installed (python3 -c 'import sklearn' fails); apt-get install python3-sklearn");
-    if (!(await canRunShellTasks())) ctx.skip("local runs cannot execute shell tasks yet: the engine has no local-process plugin in this build");
     const { outputs } = await runWorkflow(churnCompare, { customers: 3000, seed: 11 }, { storeDir: await mkdtemp(join(tmpdir(), "aloft-ml-")) });
     expect(outputs.sklearn_auc).toBeGreaterThan(0.78);
     // Same model family, same data: the two implementations agree closely.

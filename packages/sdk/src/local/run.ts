@@ -18,6 +18,7 @@ import type { GraphNode } from "../graph.ts";
 import type { WorkflowDef } from "../workflow.ts";
 import { InProcessTaskPlugin, type MockFn } from "./in-process-plugin.ts";
 import { localLaunchPlans } from "./launch-plans.ts";
+import { rawContainerPlugin } from "./raw-container-plugin.ts";
 import { MemoryBlobs } from "./memory-store.ts";
 
 export interface RunOptions {
@@ -122,7 +123,7 @@ export async function runWorkflow<I extends SchemaMap, O extends OutputDecl>(
   const engine = createEngine({
     store: "memory",
     blobStore: store,
-    plugins: [plugin, ...(options.plugins ?? [])],
+    plugins: [plugin, rawContainerPlugin(), ...(options.plugins ?? [])],
     launchPlans: localLaunchPlans(serializer),
     ...(options.catalog ? { catalog: options.catalog } : {}),
     ...(options.events ? { events: options.events } : {}),
