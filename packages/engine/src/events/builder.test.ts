@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { core, event, types, lit } from "@aloft/idl";
-import { bindings, closure, executionId, promise, task, taskNode } from "../testing/closures.ts";
+import { bindings, closure, executionId, promise, scalarBinding, task, taskNode } from "../testing/closures.ts";
 import { useEngines } from "../testing/engine.ts";
 import { int, ints } from "../testing/values.ts";
 import type { EventSink } from "./sink.ts";
@@ -28,5 +28,35 @@ describe("node events", () => {
     await vi.waitFor(() => expect(done().length).toBeGreaterThan(0));
     expect(done().every((e) => e.isArray && !e.isParent)).toBe(true);
     expect(nodes.filter((e) => e.id?.nodeId === "n1").every((e) => !e.isParent)).toBe(true);
+  });
+
+  it("carry a dynamic node's compiled workflow (nodes, tasks) for GetNodeExecutionData, as flytepropeller's do", async () => {
+    const dbl = task("dbl", { x: types.integer() }, { o: types.integer() });
+    const fan = task("fan", { n: types.integer() }, { o: types.integer() });
+    const nodes: event.NodeExecutionEvent[] = [];
+    const events: EventSink = { workflow: () => {}, node: (e) => void nodes.push(e), task: () => {} };
+    const { engine } = await engineWith(
+      {
+        dbl: (i) => ({ kind: "success", outputs: ints({ o: int(i, "x") * 2 }) }),
+        fan: () => ({
+          kind: "dynamic",
+          spec: create(core.DynamicJobSpecSchema, { nodes: [taskNode("dn0", dbl, { x: scalarBinding(lit.integer(4)) })], tasks: [dbl], outputs: bindings({ o: promise("dn0", "o") }), minSuccesses: 1n }),
+        }),
+      },
+      { events },
+    );
+    const spec = { name: "dynwf", outputs: { r: types.integer() }, nodes: [taskNode("n0", fan, { n: scalarBinding(lit.integer(1)) })], outputBindings: { r: promise("n0", "o") } };
+    const id = executionId("dynamic-events");
+    await engine.createExecution({ id, closure: closure(spec, [fan]), inputs: ints({}) });
+    expect((await engine.wait(id)).phase).toBe("SUCCEEDED");
+    const done = () => nodes.filter((e) => e.id?.nodeId === "n0" && e.phase === core.NodeExecution_Phase.SUCCEEDED);
+    await vi.waitFor(() => expect(done().length).toBeGreaterThan(0));
+    const last = done().at(-1)!;
+    expect(last.isDynamic && last.isParent).toBe(true);
+    expect(last.targetMetadata.case).toBe("taskNodeMetadata");
+    const dyn = last.targetMetadata.case === "taskNodeMetadata" ? last.targetMetadata.value.dynamicWorkflow : undefined;
+    expect(dyn?.dynamicJobSpecUri).toMatch(/futures|dynamic/);
+    expect(dyn?.compiledWorkflow?.primary?.template?.nodes.map((n) => n.id)).toEqual(["dn0"]);
+    expect(dyn?.compiledWorkflow?.tasks.map((t) => t.template?.id?.name)).toEqual(["dbl"]);
   });
 });

@@ -5,6 +5,8 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { core, event } from "@aloft/idl";
 import type { AttemptRecord, ExecutionFailure, Phase } from "../model/action.ts";
 import type { LiveAction, LiveExecution } from "../runtime/live.ts";
+import { dynamicClosure } from "../nodes/dynamic.ts";
+import { taskOf } from "../nodes/task.ts";
 
 export const PRODUCER_ID = "aloft-engine";
 
@@ -107,7 +109,24 @@ export function nodeEvent(a: LiveAction, occurredAt: number): event.NodeExecutio
           parentNodeMetadata: { nodeId: uniqueNodeId(parent) },
         }
       : {}),
+    ...dynamicMetadata(a),
   });
+}
+
+// flytekit's sync of a dynamic node reads the compiled dynamic workflow back from GetNodeExecutionData
+// (it fails with "Node execution undeterminable" without it), which flyteadmin keeps from this event.
+function dynamicMetadata(a: LiveAction): Pick<event.NodeExecutionEvent, "targetMetadata"> | Record<string, never> {
+  const uri = (a.rec.state as { dynamic?: { uri: string } }).dynamic?.uri;
+  const spec = a.scratch.dynamicSpec as core.DynamicJobSpec | undefined;
+  if (!uri || !spec) return {};
+  const task = taskOf(a);
+  const compiledWorkflow = dynamicClosure(task, spec);
+  return {
+    targetMetadata: {
+      case: "taskNodeMetadata",
+      value: create(event.TaskNodeMetadataSchema, { dynamicWorkflow: { ...(compiledWorkflow.primary?.template?.id ? { id: compiledWorkflow.primary.template.id } : {}), compiledWorkflow, dynamicJobSpecUri: uri } }),
+    },
+  };
 }
 
 export function taskEvent(a: LiveAction, task: core.TaskTemplate | undefined, attempt: AttemptRecord, occurredAt: number): event.TaskExecutionEvent {

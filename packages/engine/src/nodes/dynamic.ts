@@ -44,13 +44,26 @@ export function dynamicWorkflow(ctx: ActionContext, task: core.TaskTemplate, spe
     if (!w.id) throw new InvalidArgumentError(`${ctx.action.key}.dynamic.subworkflows[${i}].id`, "is missing");
     scope.workflows.set(identifierKey(w.id), create(core.CompiledWorkflowSchema, { template: w }));
   });
-  const template = create(core.WorkflowTemplateSchema, {
-    id: { resourceType: core.ResourceType.WORKFLOW, name: `${task.id?.name ?? "task"}-dynamic`, version: task.id?.version ?? "" },
+  return { kind: "workflow", workflow: create(core.CompiledWorkflowSchema, { template: dynamicTemplate(task, spec) }), scope };
+}
+
+function dynamicTemplate(task: core.TaskTemplate, spec: core.DynamicJobSpec): core.WorkflowTemplate {
+  return create(core.WorkflowTemplateSchema, {
+    id: { resourceType: core.ResourceType.WORKFLOW, project: task.id?.project ?? "", domain: task.id?.domain ?? "", name: `${task.id?.name ?? "task"}-dynamic`, version: task.id?.version ?? "" },
     nodes: spec.nodes,
     outputs: spec.outputs,
     ...(task.interface ? { interface: task.interface } : {}),
   });
-  return { kind: "workflow", workflow: create(core.CompiledWorkflowSchema, { template }), scope };
+}
+
+/** The dynamic workflow as flyteadmin returns it in GetNodeExecutionData (flytekit rebuilds the node's
+ *  children from its template, sub-workflows and tasks). */
+export function dynamicClosure(task: core.TaskTemplate, spec: core.DynamicJobSpec): core.CompiledWorkflowClosure {
+  return create(core.CompiledWorkflowClosureSchema, {
+    primary: { template: dynamicTemplate(task, spec) },
+    subWorkflows: spec.subworkflows.map((template) => ({ template })),
+    tasks: spec.tasks.map((template) => ({ template })),
+  });
 }
 
 export async function stepDynamic(ctx: ActionContext, task: core.TaskTemplate, uri: string): Promise<void> {
