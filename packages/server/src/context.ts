@@ -28,6 +28,10 @@ export interface LaunchRequest {
   /** Node ids whose outputs are reused from an earlier execution (recover). */
   recoverFrom?: core.WorkflowExecutionIdentifier | undefined;
   rawOutputPrefix: string;
+  /** Execution settings the engine honours (0 / undefined: the engine's default). */
+  maxParallelism: number;
+  interruptible: boolean | undefined;
+  overwriteCache: boolean;
 }
 
 export interface AdminContext {

@@ -15,7 +15,17 @@ export function engineLauncher(engine: Engine): ExecutionLauncher {
   return {
     async launch(r: LaunchRequest) {
       if (r.recoverFrom) throw new UnimplementedError("recovering an execution needs engine support for reusing node outputs, which is not available yet");
-      await engine.createExecution({ id: r.id, closure: r.closure, inputs: r.inputs, options: { rawOutputPrefix: r.rawOutputPrefix } });
+      await engine.createExecution({
+        id: r.id,
+        closure: r.closure,
+        inputs: r.inputs,
+        options: {
+          rawOutputPrefix: r.rawOutputPrefix,
+          ...(r.maxParallelism > 0 ? { maxParallelism: r.maxParallelism } : {}),
+          ...(r.interruptible !== undefined ? { interruptible: r.interruptible } : {}),
+          ...(r.overwriteCache ? { overwriteCache: true } : {}),
+        },
+      });
     },
     async terminate(id, cause) {
       await engine.abort(id, cause);

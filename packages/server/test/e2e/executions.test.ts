@@ -197,4 +197,21 @@ describe("executions end to end", () => {
     const again = await signals.setSignal({ id: { executionId: res.id, signalId: "go" }, value: intLiteral(6) }).catch((x) => x);
     expect((again as ConnectError).code).toBe(Code.FailedPrecondition);
   });
+
+  it("applies execution config from matchable attributes, the most specific level winning, unless the request sets it", async () => {
+    await client.updateProjectDomainAttributes({ attributes: { project: P, domain: D, matchingAttributes: { target: { case: "workflowExecutionConfig", value: { maxParallelism: 7, labels: { values: { team: "data" } } } } } } });
+    await client.updateWorkflowAttributes({ attributes: { project: P, domain: D, workflow: "echo.wf", matchingAttributes: { target: { case: "workflowExecutionConfig", value: { maxParallelism: 3 } } } } });
+    const got = await client.getProjectDomainAttributes({ project: P, domain: D, resourceType: admin.MatchableResource.WORKFLOW_EXECUTION_CONFIG });
+    expect(got.attributes?.matchingAttributes?.target.case).toBe("workflowExecutionConfig");
+    const a = await client.createExecution({ project: P, domain: D, name: "configured-1", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(1) } } });
+    const b = await client.createExecution({ project: P, domain: D, name: "configured-2", spec: { launchPlan: e.ids.launchPlan, maxParallelism: 11 }, inputs: { literals: { x: intLiteral(1) } } });
+    expect((await client.getExecution({ id: a.id })).spec?.maxParallelism).toBe(3);
+    expect((await client.getExecution({ id: b.id })).spec?.maxParallelism).toBe(11);
+    await client.deleteWorkflowAttributes({ project: P, domain: D, workflow: "echo.wf", resourceType: admin.MatchableResource.WORKFLOW_EXECUTION_CONFIG });
+    const c = await client.createExecution({ project: P, domain: D, name: "configured-3", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(1) } } });
+    const spec = (await client.getExecution({ id: c.id })).spec;
+    expect([spec?.maxParallelism, spec?.labels?.values.team]).toEqual([7, "data"]);
+    await client.deleteProjectDomainAttributes({ project: P, domain: D, resourceType: admin.MatchableResource.WORKFLOW_EXECUTION_CONFIG });
+    for (const n of ["configured-1", "configured-2", "configured-3"]) await waitFor(n);
+  });
 });

@@ -12,6 +12,7 @@ import { cached } from "../entity-cache.ts";
 import { requireIdentifier, requirePresent, requireProjectAndDomain, requireString, type Key } from "../validate.ts";
 import { fromBinary } from "@bufbuild/protobuf";
 import { resolveExecutionInputs } from "./inputs.ts";
+import { applyExecutionConfig } from "./execution-config.ts";
 import { randomExecutionName, validateExecutionName } from "./naming.ts";
 import { executionIdentifier, showExec, type ExecKey } from "./rows.ts";
 import { singleTaskWorkflow } from "./single-task.ts";
@@ -65,6 +66,7 @@ export async function prepareLaunch(ctx: AdminContext, project: string, domain: 
   if (!spec.overwriteCache) spec.overwriteCache = lpSpec.overwriteCache;
   if (!spec.envs) spec.envs = lpSpec.envs;
   spec.launchPlan = create(core.IdentifierSchema, { resourceType: core.ResourceType.LAUNCH_PLAN, ...lpKey });
+  await applyExecutionConfig(ctx, spec, project, domain, wfKey.name);
   return { key, spec, closure, inputs, userInputs: user, launchPlan: lpKey, workflow: wfKey, task: undefined };
 }
 
@@ -136,6 +138,9 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
       inputsUri: inUri,
       recoverFrom: extra.recoverFrom ? executionIdentifier(extra.recoverFrom) : undefined,
       rawOutputPrefix: p.spec.rawOutputDataConfig?.outputLocationPrefix || ctx.layout.rawDataPrefix,
+      maxParallelism: p.spec.maxParallelism,
+      interruptible: p.spec.interruptible?.value,
+      overwriteCache: p.spec.overwriteCache,
     });
   } catch (e) {
     // The execution exists but never started: record why, as flyteadmin does for launch failures.
