@@ -32,3 +32,4 @@ export { progressSink } from "./local/progress.ts";
 export { containerTask, RAW_CONTAINER_TASK_TYPE, type ContainerTaskOptions, type ContainerTaskDef } from "./container-task.ts";
 export { shellTask, type ShellTaskOptions } from "./shell-task.ts";
 export { rawContainerPlugin, type RawContainerPluginOptions } from "./local/raw-container-plugin.ts";
+export { runTaskLocally } from "./local/testing.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runWorkflow, WorkflowFailedError } from "./run.ts";
+import { runTaskLocally } from "./testing.ts";
 import * as P from "../serialize/testdata/pipeline.ts";
 import { task } from "../task.ts";
 import { workflow } from "../workflow.ts";
@@ -81,5 +82,10 @@ describe("runWorkflow (through the engine)", () => {
     });
     const wf = workflow({ name: "override-wf", outputs: t.int() }, () => flaky({}, { retries: 2, name: "try-hard" }));
     expect((await runWorkflow(wf, {})).outputs).toBe(3);
+  });
+
+  it("runs a single task for a unit test", async () => {
+    expect(await runTaskLocally(P.total, { xs: [4, 5] })).toEqual({ sum: 9, label: "total" });
+    expect(await runTaskLocally(P.square, { n: 9 })).toBe(81);
   });
 });
