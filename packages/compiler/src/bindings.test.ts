@@ -156,3 +156,12 @@ describe("binding resolution", () => {
     expect(codes(oneNode(t.list(t.union(t.string(), t.integer())), list([int(1), int(2)])))).toEqual([]);
   });
 });
+
+describe("binding error texts (review against validators/bindings.go)", () => {
+  it("words a mismatching promise as Flyte does, including its doubled 'type type'", () => {
+    const up = task("up", {}, { o: t.integer() });
+    const down = task("down", { n: t.string() }, {});
+    const r = compile(workflow("w", {}, [taskNode("u", "up"), taskNode("d", "down", { n: promise("u", "o") })]), [up, down]);
+    expect(messages(r)).toContain("assigned to the input variable 'n' which has type type [");
+  });
+});

@@ -104,7 +104,8 @@ function validatePromise(
 }
 
 function mismatch(fromVar: string, fromType: string, toVar: string, toType: string): string {
-  return `The output variable '${fromVar}' has type [${fromType}], but it's assigned to the input variable '${toVar}' which has type [${toType}].`;
+  // "type type" is Flyte's wording (errors/compiler_errors.go); kept so messages compare equal.
+  return `The output variable '${fromVar}' has type [${fromType}], but it's assigned to the input variable '${toVar}' which has type type [${toType}].`;
 }
 
 function mismatchingBindings(nodeId: string, param: string, expected: core.LiteralType, got: string): string {

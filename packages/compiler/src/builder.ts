@@ -37,9 +37,13 @@ export interface CompileContext {
   allTasks: Map<string, core.TaskTemplate>;
   allLaunchPlans: Map<string, LaunchPlanInterface>;
   allSubWorkflows: Map<string, core.CompiledWorkflow>;
-  compiledSubWorkflows: Map<string, core.CompiledWorkflow>;
   /** Sub-workflows whose compilation is under way, to stop a workflow that contains itself. */
   inProgress: Set<string>;
+  /**
+   * The start and end nodes the compiler added. A sub-workflow compiled again keeps them in its node list; like
+   * Flyte, the second compilation passes over them instead of reporting duplicate ids.
+   */
+  sentinels: WeakSet<core.Node>;
 }
 
 /** Looks a variable up by name without reaching into Object.prototype. */
@@ -54,6 +58,11 @@ export class WorkflowBuilder {
   readonly downstream = new Map<string, Set<string>>();
   tasks = new Map<string, core.TaskTemplate>();
   launchPlans = new Map<string, LaunchPlanInterface>();
+  /**
+   * Sub-workflows this workflow has compiled. Per workflow, as in Flyte: a sub-workflow reached from two different
+   * workflows is compiled (in place) by each of them, which shows in the closure (branch cases renamed twice).
+   */
+  readonly compiledSubWorkflows = new Map<string, core.CompiledWorkflow>();
   private readonly builders = new Map<core.Node, NodeBuilder>();
 
   constructor(

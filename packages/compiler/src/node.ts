@@ -11,7 +11,7 @@ import { validateWorkflow } from "./workflow.ts";
 
 function validateSubWorkflowNode(w: WorkflowBuilder, n: NodeBuilder, ref: core.Identifier, errs: ErrorScope): void {
   const key = idKey(ref);
-  if (w.ctx.compiledSubWorkflows.has(key)) return;
+  if (w.compiledSubWorkflows.has(key)) return;
   const sub = w.getSubWorkflow(ref);
   if (sub === undefined) {
     errs.collect(C.WorkflowReferenceNotFound, n.node.id, `Referenced Workflow [${formatId(ref)}] not found.`);
@@ -28,7 +28,7 @@ function validateSubWorkflowNode(w: WorkflowBuilder, n: NodeBuilder, ref: core.I
   w.ctx.inProgress.delete(key);
   if (r.ok && r.workflow) {
     n.subWorkflow = r.workflow.coreWorkflow;
-    w.ctx.compiledSubWorkflows.set(key, r.workflow.coreWorkflow);
+    w.compiledSubWorkflows.set(key, r.workflow.coreWorkflow);
   }
 }
 

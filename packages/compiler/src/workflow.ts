@@ -106,10 +106,13 @@ export function validateWorkflow(
   fg.connections = create(core.ConnectionSetSchema);
 
   // Sentinel nodes: the start node produces the workflow inputs, the end node consumes its outputs.
-  const start = w.builderFor(create(core.NodeSchema, { id: START_NODE_ID }));
+  const startNode = create(core.NodeSchema, { id: START_NODE_ID });
+  ctx.sentinels.add(startNode);
+  const start = w.builderFor(startNode);
   w.addNode(start, errs);
   start.iface = create(core.TypedInterfaceSchema, { outputs: iface.inputs });
   const endNode = create(core.NodeSchema, { id: END_NODE_ID });
+  ctx.sentinels.add(endNode);
   endNode.inputs = template.outputs;
   const end = w.builderFor(endNode);
   w.addNode(end, errs);
@@ -118,6 +121,7 @@ export function validateWorkflow(
   // Nodes directly in the workflow (not inside branches) must all finish before the end node.
   const topLevel = new Set<string>();
   for (const n of declared) {
+    if (ctx.sentinels.has(n)) continue;
     topLevel.add(n.id);
     const b = w.builderFor(n);
     if (w.addNode(b, errs.scope())) validateNode(w, b, false, errs.scope());
@@ -225,8 +229,8 @@ function compileWorkflowUnguarded(
     allTasks,
     allLaunchPlans,
     allSubWorkflows,
-    compiledSubWorkflows: new Map(),
     inProgress: new Set(),
+    sentinels: new WeakSet(),
   };
   const compiled = create(core.CompiledWorkflowSchema, { template: primary });
   const r = validateWorkflow(ctx, compiled, errs.scope());
