@@ -139,7 +139,7 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
       recoverFrom: extra.recoverFrom ? executionIdentifier(extra.recoverFrom) : undefined,
       rawOutputPrefix: p.spec.rawOutputDataConfig?.outputLocationPrefix || ctx.layout.rawDataPrefix,
       maxParallelism: p.spec.maxParallelism,
-      interruptible: p.spec.interruptible?.value,
+      interruptible: p.spec.interruptible,
       overwriteCache: p.spec.overwriteCache,
     });
   } catch (e) {
