@@ -28,4 +28,12 @@ describe("ErrorScope", () => {
       "Collected Errors: 1\n\tError 0: Code: CycleDetected, Node Id: start-node, Description: A cycle has been detected while traversing the Workflow [a>b>a].\n",
     );
   });
+
+  it("orders messages by their UTF-8 bytes, as Go compares strings", () => {
+    const root = ErrorScope.root();
+    root.collect(C.ValueRequired, "n", "Value required [\u{1F600}].");
+    root.collect(C.ValueRequired, "n", "Value required [\uFF5E].");
+    // UTF-16 code units would put the emoji (a surrogate pair, 0xD83D...) first; its UTF-8 bytes (F0...) sort last.
+    expect(root.list().map((e) => e.description)).toEqual(["Value required [\uFF5E].", "Value required [\u{1F600}]."]);
+  });
 });

@@ -1,5 +1,6 @@
 // Compile errors, modelled on flytepropeller's compiler errors: each has one of Flyte's codes, the id of the node
 // it concerns and a description. The compiler collects them all instead of stopping at the first.
+import { compareCodePoints } from "./identifier.ts";
 
 /** Flyte's compile error codes (flytepropeller/pkg/compiler/errors), spelled as Flyte reports them. */
 export const ErrorCodes = {
@@ -88,9 +89,8 @@ export class ErrorScope {
   }
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+// Go orders the messages by their bytes; code point order is UTF-8 byte order.
+const cmp = compareCodePoints;
 
 /** The errors as one text in Flyte's layout ("Collected Errors: N" then one "Error i: ..." line each). */
 export function formatCompileErrors(errors: readonly CompileError[]): string {

@@ -79,4 +79,9 @@ describe("compileTask", () => {
   it("reports a missing template instead of throwing", () => {
     expect(codesOf(undefined as unknown as core.TaskTemplate)).toEqual(["ValueRequired@root"]);
   });
+
+  it("reports a missing template as a missing id, as Flyte's CompileTask(nil) does", () => {
+    const r = compileTask(undefined as unknown as core.TaskTemplate);
+    expect(r.ok ? [] : r.errors.map((e) => `${e.code}/${e.nodeId}/${e.description}`)).toEqual(["ValueRequired/root/Value required [Id]."]);
+  });
 });

@@ -75,7 +75,8 @@ export function compileTask(template: core.TaskTemplate): Result<core.CompiledTa
 function compileTaskUnguarded(template: core.TaskTemplate): Result<core.CompiledTask> {
   const errs = ErrorScope.root();
   if (template === undefined || template === null) {
-    errs.collect(C.ValueRequired, "root", "Value required [task].");
+    // Flyte's CompileTask(nil) finds no id (and no target), so that is what it reports.
+    errs.collect(C.ValueRequired, "root", "Value required [Id].");
     return failed(errs.list());
   }
   validateTask(template, errs);
