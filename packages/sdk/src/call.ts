@@ -3,6 +3,7 @@
 import { currentBuilder } from "./builder.ts";
 import type { CallOptions, NodeHandle } from "./entity.ts";
 import { DefinitionError } from "./errors.ts";
+import { CALL_KEYS, checkOptionKeys } from "./options.ts";
 import { bind, bindingUpstream, type BindingSpec, type GraphNode, type NodeTarget } from "./graph.ts";
 import { Ref } from "./promise.ts";
 import type { SchemaMap } from "./types/schema.ts";
@@ -65,6 +66,7 @@ export function outputRefs(nodeId: string, outputs: SchemaMap, single: boolean):
 
 export function addCall(spec: CallSpec, values: Record<string, unknown>, options: CallOptions = {}): unknown {
   const builder = currentBuilder(spec.label);
+  checkOptionKeys(options, CALL_KEYS, `${spec.label} call`);
   const inputs = bindInputs(spec, values);
   const { after, ...overrides } = options;
   const node: GraphNode = {

@@ -9,6 +9,7 @@ import { callerFile } from "./defined-in.ts";
 import type { CallInputs, CallOptions, CallResult, OutputDecl } from "./entity.ts";
 import { isSchema, normalizeOutputs } from "./entity.ts";
 import { DefinitionError } from "./errors.ts";
+import { checkOptionKeys, TASK_COMMON_KEYS } from "./options.ts";
 import { container, securityContext, taskMetadata, typedInterface } from "./serialize/task-parts.ts";
 import { checkInputNames, type TaskCommonOptions, type TaskEntity, type TemplateContext } from "./task-entity.ts";
 import type { SchemaMap } from "./types/schema.ts";
@@ -46,6 +47,7 @@ export function rawContainerTask<I extends SchemaMap, O extends OutputDecl>(
   const outputs = normalizeOutputs(options.outputs);
   const label = options.name ? `${kind} "${options.name}"` : `${kind} defined in ${definedIn}`;
   checkInputNames(inputs, outputs, label);
+  checkOptionKeys(options, [...TASK_COMMON_KEYS, "inputs", "outputs", "command", "args", "inputDir", "outputDir", "metadataFormat"], label);
   if (!options.image) throw new DefinitionError(`${label}: image is required`);
   if (!Array.isArray(options.command) || options.command.length === 0) throw new DefinitionError(`${label}: command must be a non-empty list`);
   const templated = [...options.command, ...(options.args ?? [])].join(" ");

@@ -4,6 +4,7 @@ import { addCall } from "./call.ts";
 import { callerFile } from "./defined-in.ts";
 import type { CallOptions, CallResult, Entity, OutputDecl, Bindable } from "./entity.ts";
 import { DefinitionError } from "./errors.ts";
+import { checkOptionKeys } from "./options.ts";
 import type { Infer, SchemaMap, ValuesOf } from "./types/schema.ts";
 import type { WorkflowDef } from "./workflow.ts";
 
@@ -44,6 +45,7 @@ export function launchPlan<I extends SchemaMap, O extends OutputDecl>(options: L
   const definedIn = callerFile();
   const wf = options.workflow;
   const label = options.name ? `launch plan "${options.name}"` : `launch plan defined in ${definedIn}`;
+  checkOptionKeys(options, ["name", "workflow", "defaults", "fixed", "schedule", "labels", "annotations", "maxParallelism"], label);
   if (typeof wf !== "function" || wf.entityKind !== "workflow") throw new DefinitionError(`${label}: "workflow" must be a workflow`);
   const inputs = wf.inputs;
   for (const [what, values] of [["default", options.defaults], ["fixed input", options.fixed]] as const) {

@@ -3,6 +3,7 @@
 import { addCall } from "./call.ts";
 import type { Bindable, CallOptions, NodeHandle, OutputDecl } from "./entity.ts";
 import { DefinitionError } from "./errors.ts";
+import { checkOptionKeys } from "./options.ts";
 import type { Ref } from "./promise.ts";
 import type { TaskDef } from "./task.ts";
 import type { TaskEntity } from "./task-entity.ts";
@@ -37,6 +38,7 @@ export function map<I extends SchemaMap, O extends OutputDecl, B extends keyof I
   const t = task as TaskEntity & TaskDef<I, O>;
   if (typeof task !== "function" || t.entityKind !== "task") throw new DefinitionError("map(...) takes a task");
   if ((t as { mode?: string }).mode === "dynamic") throw new DefinitionError("map(...) cannot map a dynamic task");
+  checkOptionKeys(options, ["concurrency", "minSuccessRatio", "bound"], "map");
   const bound = [...(options.bound ?? [])] as string[];
   for (const b of bound) if (!(b in t.inputs)) throw new DefinitionError(`map: bound input "${b}" is not an input of the task`);
   const r = options.minSuccessRatio;

@@ -7,6 +7,7 @@ import { callerFile } from "./defined-in.ts";
 import type { CallInputs, CallOptions, CallResult, OutputDecl, ReturnValues } from "./entity.ts";
 import { isSchema, normalizeOutputs } from "./entity.ts";
 import { DefinitionError } from "./errors.ts";
+import { checkOptionKeys, TASK_COMMON_KEYS } from "./options.ts";
 import { container, securityContext, taskMetadata, typedInterface } from "./serialize/task-parts.ts";
 import { checkInputNames, type TaskCommonOptions, type TaskEntity, type TemplateContext } from "./task-entity.ts";
 import type { SchemaMap, ValuesOf } from "./types/schema.ts";
@@ -64,9 +65,10 @@ export function functionTask<I extends SchemaMap, O extends OutputDecl>(
   definedIn: string,
 ): TaskDef<I, O> {
   if (typeof fn !== "function") throw new DefinitionError(`task${options.name ? ` "${options.name}"` : ""}: the second argument must be the task function`);
+  const label = options.name ? `task "${options.name}"` : `task defined in ${definedIn}`;
+  checkOptionKeys(options, [...TASK_COMMON_KEYS, "inputs", "outputs"], label);
   const inputs = (options.inputs ?? {}) as SchemaMap;
   const outputs = normalizeOutputs(options.outputs);
-  const label = options.name ? `task "${options.name}"` : `task defined in ${definedIn}`;
   checkInputNames(inputs, outputs, label);
   const single = isSchema(options.outputs);
   const call = (values: Record<string, unknown>, callOptions?: CallOptions) =>

@@ -6,6 +6,7 @@ import { callerFile } from "./defined-in.ts";
 import type { CallInputs, CallOptions, CallResult, Entity, OutputDecl, WorkflowReturn } from "./entity.ts";
 import { isSchema, normalizeOutputs } from "./entity.ts";
 import { DefinitionError } from "./errors.ts";
+import { checkOptionKeys } from "./options.ts";
 import { bind, type BindingSpec, type Graph, type GraphNode } from "./graph.ts";
 import { Ref, START_NODE } from "./promise.ts";
 import { checkInputNames, isTaskEntity, type TaskEntity } from "./task-entity.ts";
@@ -96,6 +97,10 @@ export function workflow<I extends SchemaMap = {}, O extends OutputDecl = undefi
   const inputs = (options.inputs ?? {}) as SchemaMap;
   const outputs = normalizeOutputs(options.outputs);
   const label = options.name ? `workflow "${options.name}"` : `workflow defined in ${definedIn}`;
+  checkOptionKeys(options, ["name", "description", "inputs", "outputs", "defaults", "failurePolicy", "onFailure", "interruptible"], label);
+  if (options.failurePolicy !== undefined && !["immediate", "afterRunnable"].includes(options.failurePolicy)) {
+    throw new DefinitionError(`${label}: failurePolicy must be "immediate" or "afterRunnable", got ${JSON.stringify(options.failurePolicy)}`);
+  }
   checkInputNames(inputs, outputs, label);
   const single = isSchema(options.outputs);
   for (const [k, v] of Object.entries(options.defaults ?? {})) {

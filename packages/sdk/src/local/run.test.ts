@@ -88,4 +88,17 @@ describe("runWorkflow (through the engine)", () => {
     expect(await runTaskLocally(P.total, { xs: [4, 5] })).toEqual({ sum: 9, label: "total" });
     expect(await runTaskLocally(P.square, { n: 9 })).toBe(81);
   });
+
+  it("runs the onFailure handler with the workflow's inputs when a node fails", async () => {
+    const seen: number[] = [];
+    const cleanup = task({ name: "cleanup", inputs: { x: t.int() } }, ({ x }) => {
+      seen.push(x);
+    });
+    const boom = task({ name: "boom", inputs: { x: t.int() }, outputs: t.int() }, () => {
+      throw new Error("nope");
+    });
+    const wf = workflow({ name: "with-handler", inputs: { x: t.int() }, outputs: t.int(), onFailure: cleanup }, ({ x }) => boom({ x }));
+    await expect(runWorkflow(wf, { x: 42 })).rejects.toThrow(/nope/);
+    expect(seen).toEqual([42]);
+  });
 });

@@ -123,4 +123,52 @@ describe("serializer", () => {
   it("refuses a command template naming an unknown input", () => {
     expect(() => shellTask({ name: "bad", inputs: { a: t.int() }, script: "echo {{.inputs.b}}" })).toThrow(/uses \{\{\.inputs\.b\}\}, which is not an input/);
   });
+
+  it("writes task options into metadata, container and security context, and call overrides into the node", async () => {
+    const heavy = task(
+      {
+        name: "heavy",
+        inputs: { n: t.int() },
+        outputs: t.int(),
+        timeout: 90_000,
+        interruptible: true,
+        image: "ghcr.io/acme/train:1",
+        environment: { MODE: "fast" },
+        secrets: [{ group: "aws", key: "token", mountAs: "env" }],
+        resources: { requests: { cpu: 2, memory: "4Gi" }, limits: { gpu: 1 } },
+        cache: { version: "3", serialize: true, ignoredInputs: ["n"] },
+      },
+      ({ n }) => n,
+    );
+    const wf = workflow({ name: "uses-heavy", outputs: t.int() }, () => heavy({ n: 1 }, { name: "big", retries: 4, timeout: 1000, resources: { limits: { memory: "8Gi" } }, image: "ghcr.io/acme/train:2" }));
+    const s = new Serializer({ ...settings, allowUnexported: true });
+    await s.workflow(wf);
+    const tt = s.tasks.get("heavy")!;
+    expect(tt.metadata).toMatchObject({ timeout: { seconds: 90n }, interruptibleValue: { case: "interruptible", value: true }, cacheSerializable: true, cacheIgnoreInputVars: ["n"], discoveryVersion: "3" });
+    const c = tt.target.value as core.Container;
+    expect(c.image).toBe("ghcr.io/acme/train:1");
+    expect(c.env.map((kv) => [kv.key, kv.value])).toEqual([["MODE", "fast"]]);
+    expect(c.resources?.requests.map((r) => [r.name, r.value])).toEqual([[core.Resources_ResourceName.CPU, "2"], [core.Resources_ResourceName.MEMORY, "4Gi"]]);
+    expect(c.resources?.limits.map((r) => [r.name, r.value])).toEqual([[core.Resources_ResourceName.GPU, "1"]]);
+    expect(tt.securityContext?.secrets[0]).toMatchObject({ group: "aws", key: "token", mountRequirement: core.Secret_MountType.ENV_VAR });
+    const node = s.compile("uses-heavy").primary!.template!.nodes.find((n) => n.id === "n0")!;
+    expect(node.metadata).toMatchObject({ name: "big", retries: { retries: 4 }, timeout: { seconds: 1n } });
+    const tn = node.target.value as core.TaskNode;
+    expect(tn.overrides?.containerImage).toBe("ghcr.io/acme/train:2");
+    expect(tn.overrides?.resources?.limits.map((r) => r.value)).toEqual(["8Gi"]);
+  });
+
+  it("refuses unknown options and bad quantities where they are written", async () => {
+    expect(() => task({ name: "x", retires: 3 } as never, () => {})).toThrow('task "x": unknown option "retires"');
+    expect(() => workflow({ name: "w", failurePolicy: "sometimes" } as never, () => {})).toThrow(/failurePolicy must be/);
+    const q = task({ name: "q", resources: { requests: { memory: "lots" } } }, () => {});
+    const wf = workflow({ name: "qw" }, () => {
+      q({});
+    });
+    await expect(new Serializer({ ...settings, allowUnexported: true }).workflow(wf)).rejects.toThrow('memory "lots" is not a Kubernetes quantity');
+    const bad = workflow({ name: "bad-call" }, () => {
+      q({}, { retry: 2 } as never);
+    });
+    expect(() => bad.graph()).toThrow('unknown option "retry"');
+  });
 });
