@@ -16,6 +16,7 @@ import { adminEventSink, engineLauncher } from "./execution/engine-launcher.ts";
 import { launchPlanResolver } from "./execution/launch-plan-resolver.ts";
 import { echoPlugin } from "./execution/echo-plugin.ts";
 import { ChildExecutions } from "./execution/child-executions.ts";
+import { recoveredOutputsPlugin } from "./execution/recovery.ts";
 import { webhookNotifier } from "./notifications/webhooks.ts";
 import type { PhaseListener } from "./admin/events/workflow-event.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
@@ -86,7 +87,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       store: db,
       blobStore,
       // Container tasks (flytekit's pyflyte-execute) run as local processes unless another plugin takes them.
-      plugins: [echoPlugin, ...(options.plugins ?? []), localProcessPlugin({ workDir: join(config.dataDir, "task-runs") })],
+      plugins: [echoPlugin, recoveredOutputsPlugin, ...(options.plugins ?? []), localProcessPlugin({ workDir: join(config.dataDir, "task-runs") })],
       events: adminEventSink(() => ctx, onPhase, children),
       launchPlans: launchPlanResolver(() => ctx, children),
       metadataPrefix: `${layout.base}/metadata/propeller`,

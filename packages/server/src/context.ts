@@ -25,8 +25,6 @@ export interface LaunchRequest {
   closure: core.CompiledWorkflowClosure;
   inputs: core.LiteralMap;
   inputsUri: string;
-  /** Node ids whose outputs are reused from an earlier execution (recover). */
-  recoverFrom?: core.WorkflowExecutionIdentifier | undefined;
   rawOutputPrefix: string;
   /** Execution settings the engine honours (0 / undefined: the engine's default). */
   maxParallelism: number;

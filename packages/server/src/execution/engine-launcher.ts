@@ -4,7 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { admin, type event } from "@aloft/idl";
 import type { Engine, EventSink } from "@aloft/engine";
-import { AdminError, UnimplementedError } from "../errors.ts";
+import { AdminError } from "../errors.ts";
 import type { AdminContext, ExecutionLauncher, LaunchRequest } from "../context.ts";
 import { createWorkflowEvent, type PhaseListener } from "../admin/events/workflow-event.ts";
 import { createNodeEvent } from "../admin/events/node-event.ts";
@@ -14,7 +14,6 @@ import type { ChildExecutions } from "./child-executions.ts";
 export function engineLauncher(engine: Engine): ExecutionLauncher {
   return {
     async launch(r: LaunchRequest) {
-      if (r.recoverFrom) throw new UnimplementedError("recovering an execution needs engine support for reusing node outputs, which is not available yet");
       await engine.createExecution({
         id: r.id,
         closure: r.closure,

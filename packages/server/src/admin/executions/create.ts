@@ -73,7 +73,6 @@ export async function prepareLaunch(ctx: AdminContext, project: string, domain: 
 /** Records the execution and starts it. The row is written before the engine is told, so events always find it. */
 export interface LaunchExtra {
   sourceExecution?: ExecKey;
-  recoverFrom?: ExecKey;
   /** Set for a child execution the engine already started for a launch-plan node: record it, do not launch it. */
   childOf?: { execution: ExecKey; nodeId: string };
 }
@@ -136,7 +135,6 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
       closure: p.closure,
       inputs: p.inputs,
       inputsUri: inUri,
-      recoverFrom: extra.recoverFrom ? executionIdentifier(extra.recoverFrom) : undefined,
       rawOutputPrefix: p.spec.rawOutputDataConfig?.outputLocationPrefix || ctx.layout.rawDataPrefix,
       maxParallelism: p.spec.maxParallelism,
       interruptible: p.spec.interruptible,

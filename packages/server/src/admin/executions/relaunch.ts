@@ -1,6 +1,6 @@
 // Relaunch and recover, as flyteadmin: both start a new execution from an earlier one's spec and user inputs.
-// Relaunch runs everything again (mode RELAUNCH); recover (mode RECOVERED) asks the engine to reuse the outputs of
-// nodes that succeeded in the earlier execution and run only the rest.
+// Relaunch runs everything again (mode RELAUNCH); recover (mode RECOVERED) reuses the outputs of the top-level task
+// nodes that succeeded in the earlier execution and runs only the rest (see execution/recovery.ts).
 import { create } from "@bufbuild/protobuf";
 import { admin, core } from "@aloft/idl";
 import { readProtoIfExists } from "@aloft/storage";
@@ -8,6 +8,7 @@ import type { AdminContext } from "../../context.ts";
 import { launchPrepared, prepareLaunch } from "./create.ts";
 import { randomExecutionName, validateExecutionName } from "./naming.ts";
 import { executionIdentifier, getExecutionRow, requireExecutionId, toExecution } from "./rows.ts";
+import { recoveredClosure } from "../../execution/recovery.ts";
 
 async function again(ctx: AdminContext, id: core.WorkflowExecutionIdentifier | undefined, name: string, mode: admin.ExecutionMetadata_ExecutionMode, overwriteCache: boolean | undefined): Promise<admin.ExecutionCreateResponse> {
   const source = requireExecutionId(id, "id");
@@ -22,7 +23,8 @@ async function again(ctx: AdminContext, id: core.WorkflowExecutionIdentifier | u
   if (overwriteCache !== undefined) spec.overwriteCache = overwriteCache;
   // The launch plan may have been re-resolved for a single-task execution; keep the original reference.
   const prepared = await prepareLaunch(ctx, source.project, source.domain, name || randomExecutionName(), spec, userInputs);
-  await launchPrepared(ctx, prepared, { sourceExecution: source, ...(mode === admin.ExecutionMetadata_ExecutionMode.RECOVERED ? { recoverFrom: source } : {}) });
+  if (mode === admin.ExecutionMetadata_ExecutionMode.RECOVERED) prepared.closure = await recoveredClosure(ctx, prepared.closure, source, prepared.key);
+  await launchPrepared(ctx, prepared, { sourceExecution: source });
   return create(admin.ExecutionCreateResponseSchema, { id: executionIdentifier(prepared.key) });
 }
 
