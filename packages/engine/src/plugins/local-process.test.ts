@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core, lit, types } from "@aloft/idl";
@@ -126,6 +126,23 @@ describe("local-process task plugin", () => {
     expect(given.literals.x?.value.case).toBe("collection");
     expect(given.literals.x?.value.case === "collection" && given.literals.x.value.value.literals.length).toBe(1);
     expect(given.literals.k?.value.case).toBe("scalar");
+  });
+
+  it("hands flytekit a FlyteFile uploaded to a filesystem store as a path, not a file:// URI", async () => {
+    const { plugin, ctx, prepare, recorded, base } = setup();
+    const t = withArgs(task("hello_wf.count_lines", { f: types.blob() }, { o0: types.integer() }), PY_ARGS);
+    // What `pyflyte run --remote … count_lines --f three.txt` sends: the blob URI is CreateUploadLocation's native_url.
+    const uploaded = `${base}/uploads/flytesnacks/development/LI4HURDMPSZQIWVLTOPC5XDAFA======/three.txt`;
+    const blob = create(core.LiteralSchema, { value: { case: "scalar", value: { value: { case: "blob", value: { uri: uploaded, metadata: { type: { dimensionality: core.BlobType_BlobDimensionality.SINGLE } } } } } } });
+    const inputs = create(core.LiteralMapSchema, { literals: { f: blob } });
+    const r = await plugin.execute(ctx(t, inputs, prepare("outputs.pb", toBinary(core.LiteralMapSchema, ints({ o0: 3 })))));
+    expect(r.kind).toBe("success");
+    const given = fromBinary(core.LiteralMapSchema, Buffer.from(recorded().inputs, "base64"));
+    const f = given.literals.f?.value;
+    expect(f?.case === "scalar" && f.value.value.case === "blob" && f.value.value.value.uri).toBe(fileURLToPath(uploaded));
+    // The engine's own record of the inputs keeps the URI.
+    const kept = inputs.literals.f?.value;
+    expect(kept?.case === "scalar" && kept.value.value.case === "blob" && kept.value.value.value.uri).toBe(uploaded);
   });
 
   it("returns a dynamic task's futures.pb as its DynamicJobSpec", async () => {

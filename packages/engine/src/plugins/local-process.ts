@@ -6,7 +6,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { fileURLToPath } from "node:url";
+import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
 import { renderArgs } from "./template.ts";
@@ -52,7 +53,7 @@ async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPlugin
   const raw = [...container.command, ...container.args];
   if (raw.length === 0) return failure("SYSTEM", "NoCommand", "the task's container has neither command nor args", false);
   const mapped = raw.includes(MAP_EXECUTE);
-  const inputs = mapped ? await writeArrayInputs(ctx, boundVars(raw)) : await ctx.inputsUri();
+  const inputs = await processInputs(ctx, mapped ? boundVars(raw) : undefined);
   const cwd = join(options.workDir, `${ctx.actionKey.replace(/[^A-Za-z0-9_.-]/g, "_")}_a${ctx.attempt}`);
   const argv = withDestDir(
     renderArgs(raw, {
@@ -96,16 +97,33 @@ function boundVars(argv: string[]): Set<string> {
   return new Set(list.split(",").filter((v) => v !== ""));
 }
 
-// The engine hands an array subtask its own item; pyflyte-map-execute wants the lists and an index, so the
-// item goes in as a one-element list at index 0.
-async function writeArrayInputs(ctx: TaskExecutionContext, bound: Set<string>): Promise<string> {
-  const literals: Record<string, core.Literal> = {};
-  for (const [name, lit] of Object.entries(ctx.inputs.literals)) {
-    literals[name] = bound.has(name) ? lit : create(core.LiteralSchema, { value: { case: "collection", value: { literals: [lit] } } });
+// What the process reads as {{.input}}. The engine hands an array subtask its own item, while
+// pyflyte-map-execute wants the lists and an index, so the item goes in as a one-element list at index 0.
+// flytekit takes a file:// blob URI for a local path and checks it with os.path.isfile, which fails
+// ("Expected a file, but file:///… is not a file"), so blobs in a filesystem store are handed over as paths.
+async function processInputs(ctx: TaskExecutionContext, bound: Set<string> | undefined): Promise<string> {
+  const given = clone(core.LiteralMapSchema, ctx.inputs);
+  const changed = Object.values(given.literals).map(toLocalPaths).some(Boolean);
+  if (!bound && !changed) return ctx.inputsUri();
+  for (const [name, lit] of Object.entries(given.literals)) {
+    if (bound && !bound.has(name)) given.literals[name] = create(core.LiteralSchema, { value: { case: "collection", value: { literals: [lit] } } });
   }
-  const uri = `${ctx.outputPrefix}/array-inputs.pb`;
-  await ctx.blobStore.put(uri, toBinary(core.LiteralMapSchema, create(core.LiteralMapSchema, { literals })));
+  const uri = `${ctx.outputPrefix}/process-inputs.pb`;
+  await ctx.blobStore.put(uri, toBinary(core.LiteralMapSchema, given));
   return uri;
+}
+
+/** Rewrites file:// blob URIs in place to paths; true when it found any. */
+function toLocalPaths(l: core.Literal): boolean {
+  const v = l.value;
+  if (v.case === "collection") return v.value.literals.map(toLocalPaths).some(Boolean);
+  if (v.case === "map") return Object.values(v.value.literals).map(toLocalPaths).some(Boolean);
+  if (v.case !== "scalar") return false;
+  const s = v.value.value;
+  if (s.case === "union" && s.value.value) return toLocalPaths(s.value.value);
+  if (s.case !== "blob" || !s.value.uri.startsWith("file://")) return false;
+  s.value.uri = fileURLToPath(s.value.uri);
+  return true;
 }
 
 interface Exit {
