@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromArrays } from "apache-arrow";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { core, formatLiteralType } from "@aloft/idl";
+import { core, formatLiteralType, lit } from "@aloft/idl";
 import { describe, expect, it } from "vitest";
 import { TypeMismatchError } from "../errors.ts";
 import type { BlobIO } from "./blob-io.ts";
@@ -204,5 +204,13 @@ describe("bad values name the path", () => {
     expect(() => t.list(t.int()).parse("[1,", "input xs")).toThrow(/input xs: expected a list as JSON/);
     expect(t.struct({ a: t.int() }).parse('{"a": 1}', "s")).toEqual({ a: 1 });
     expect(() => t.struct({ a: t.int() }).parse('{"a": 1, "b": 2}', "input s")).toThrow(/unknown field "b"/);
+  });
+
+  it("reads flytekit's msgpack-encoded dataclasses into a struct", async () => {
+    const ctx = await context();
+    // msgpack {"name": "x", "n": 3}: fixmap(2), fixstr "name", fixstr "x", fixstr "n", positive fixint 3
+    const bytes = new Uint8Array([0x82, 0xa4, ...new TextEncoder().encode("name"), 0xa1, 0x78, 0xa1, 0x6e, 0x03]);
+    const s = t.struct({ name: t.string(), n: t.int() });
+    expect(await s.fromLiteral(lit.binary(bytes, "msgpack"), ctx, "x")).toEqual({ name: "x", n: 3 });
   });
 });

@@ -1,7 +1,8 @@
 // Flyte `struct`: a typed object stored as a generic google.protobuf.Struct, with a JSON schema derived from the
 // declared fields in LiteralType.metadata — the shape flytekit gives dataclasses and pydantic models. Fields go
 // through their own schemas' JSON form, so a Date field is an ISO string on the wire and a Date again in code.
-import { core, describeLiteral, lit, types } from "@aloft/idl";
+import { core, fromLiteral, lit, types } from "@aloft/idl";
+import { converting } from "./plain.ts";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { DefinitionError, TypeMismatchError } from "../errors.ts";
 import { describeValue, isPlainObject, parseJsonText, type Infer, type Schema, type SchemaMap } from "./schema.ts";
@@ -95,9 +96,8 @@ export function structSchema<F extends SchemaMap>(fields: F, options: StructOpti
       return lit.struct(toJson(value));
     },
     async fromLiteral(literal, _ctx, path) {
-      const sv = literal.value.case === "scalar" ? literal.value.value.value : undefined;
-      if (sv?.case !== "generic") throw new TypeMismatchError(path, `expected a struct, got ${describeLiteral(literal)}`);
-      return fromJson(sv.value, path);
+      // The shared conversion reads both a generic Struct and flytekit's msgpack-encoded dataclasses.
+      return fromJson(converting(path, () => fromLiteral(literal, types.struct(), {}, path)), path);
     },
     fromJson,
     toJson,
