@@ -164,4 +164,19 @@ describe("binding error texts (review against validators/bindings.go)", () => {
     const r = compile(workflow("w", {}, [taskNode("u", "up"), taskNode("d", "down", { n: promise("u", "o") })]), [up, down]);
     expect(messages(r)).toContain("assigned to the input variable 'n' which has type type [");
   });
+
+  it("lists the allowed enum values the way Go prints a string slice", () => {
+    const r = oneNode(create(core.LiteralTypeSchema, { type: { case: "enumType", value: { values: ["red", "green"] } } }), str("blue"));
+    expect(messages(r)).toContain("is an Enum and expects value to be one of [[red green]].  Received [blue]");
+  });
+
+  it("names the Go type of a scalar it cannot type, as Flyte does", () => {
+    const blob = create(core.BindingDataSchema, { value: { case: "scalar", value: { value: { case: "blob", value: { uri: "s3://x" } } } } });
+    expect(messages(oneNode(t.integer(), blob))).toContain("Unrecognized value [*core.Scalar_Blob].");
+  });
+
+  it("names the Go type of a binding kind it does not accept, as Flyte does", () => {
+    const offloaded = create(core.BindingDataSchema, { value: { case: "offloadedMetadata", value: {} } });
+    expect(messages(oneNode(t.integer(), offloaded))).toContain("Received [*core.BindingData_OffloadedMetadata]");
+  });
 });

@@ -30,10 +30,16 @@ function describe(b: core.BindingData): string {
     case "scalar":
       return `scalar ${fmt(literalTypeForScalar(b.value.value))}`;
     case "offloadedMetadata":
-      return "offloaded literal";
+      // Flyte prints the Go type of binding kinds it does not take (reflect.TypeOf(val)); "" when unset.
+      return "*core.BindingData_OffloadedMetadata";
     default:
-      return "<unset>";
+      return "";
   }
+}
+
+/** The Go type name Flyte prints for a scalar it cannot type: only a blob without metadata (or an unset scalar). */
+function scalarGoType(s: core.Scalar): string {
+  return s.value.case === "blob" ? "*core.Scalar_Blob" : "<unset scalar>";
 }
 
 function validateOutputVar(up: NodeBuilder, name: string, errs: ErrorScope): core.Variable | undefined {
@@ -182,7 +188,7 @@ export function validateBinding(
     case "scalar": {
       const t = literalTypeForScalar(value.value);
       if (t === undefined) {
-        errs.collect(C.UnrecognizedValue, nodeId, `Unrecognized value [${value.value.value.case ?? "<unset scalar>"}].`);
+        errs.collect(C.UnrecognizedValue, nodeId, `Unrecognized value [${scalarGoType(value.value)}].`);
       } else if (checkTypes && !areTypesCastable(t, expected)) {
         errs.collect(C.MismatchingTypes, nodeId, `Variable [${param}] (type [${fmt(t)}]) doesn't match expected type [${fmt(expected)}].`);
       }
@@ -194,7 +200,8 @@ export function validateBinding(
           errs.collect(
             C.IllegalEnumValue,
             nodeId,
-            `Input [${param}] on node [${nodeId}] is an Enum and expects value to be one of [${allowed.join(" ")}].  Received [${v}]`,
+            // Go prints the []string inside Flyte's brackets, hence the doubled brackets.
+            `Input [${param}] on node [${nodeId}] is an Enum and expects value to be one of [[${allowed.join(" ")}]].  Received [${v}]`,
           );
         }
       }
