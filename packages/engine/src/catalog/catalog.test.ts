@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
+import { core, lit, types } from "@aloft/idl";
+import { openDatabase, type Database } from "../db/database.ts";
+import { closure, executionId, promise, task, taskNode, type WorkflowSpec } from "../testing/closures.ts";
+import { useEngines } from "../testing/engine.ts";
+import { int, ints } from "../testing/values.ts";
+import { DataCatalog } from "./catalog-impl.ts";
+import { cacheKey } from "./key.ts";
+import { MemoryCatalogStorage } from "./memory-storage.ts";
+import { SqlCatalogStorage } from "./sql-storage.ts";
+import type { CatalogStorage } from "./storage.ts";
+
+const engineWith = useEngines();
+
+function cached(version: string, extra: { cacheSerializable?: boolean; ignore?: string[] } = {}) {
+  return task("sq", { x: types.integer(), seed: types.integer() }, { o: types.integer() }, {
+    discoverable: true,
+    discoveryVersion: version,
+    ...(extra.cacheSerializable ? { cacheSerializable: true } : {}),
+    ...(extra.ignore ? { cacheIgnoreInputVars: extra.ignore } : {}),
+  });
+}
+const one = (t: core.TaskTemplate): WorkflowSpec => ({
+  name: "cachewf",
+  inputs: { x: types.integer(), seed: types.integer() },
+  outputs: { o: types.integer() },
+  nodes: [taskNode("sq", t, { x: promise("start-node", "x"), seed: promise("start-node", "seed") })],
+  outputBindings: { o: promise("sq", "o") },
+});
+
+describe("data catalog through the engine", () => {
+  let n = 0;
+  async function run(engine: Awaited<ReturnType<typeof engineWith>>["engine"], t: core.TaskTemplate, x: number, seed = 0, overwriteCache = false) {
+    const id = executionId(`cache${++n}`);
+    await engine.createExecution({ id, closure: closure(one(t), [t]), inputs: ints({ x, seed }), options: { overwriteCache } });
+    const r = await engine.wait(id);
+    const node = (await engine.listNodeExecutions(id)).find((a) => a.name === "sq")!;
+    return { value: int(r.outputs, "o"), cache: (node.state as { cache: { status: string; reason: string } }).cache };
+  }
+
+  it("hits on the same task, version, interface and inputs, and says why it missed otherwise", async () => {
+    let calls = 0;
+    const { engine } = await engineWith({ sq: (i) => (calls++, { kind: "success", outputs: ints({ o: int(i, "x") ** 2 }) }) }, { catalog: new DataCatalog(new MemoryCatalogStorage()) });
+    expect(await run(engine, cached("1.0"), 3)).toEqual({ value: 9, cache: { status: "MISS", reason: "miss: no entry for this task" } });
+    expect(await run(engine, cached("1.0"), 3)).toMatchObject({ value: 9, cache: { status: "HIT" } });
+    expect(calls).toBe(1);
+    expect((await run(engine, cached("1.0"), 4)).cache.reason).toBe("miss: input `x` changed");
+    expect((await run(engine, cached("1.1"), 4)).cache.reason).toBe("miss: cache version changed 1.0 → 1.1");
+    const retyped = task("sq", { x: types.integer(), seed: types.integer() }, { o: types.float() }, { discoverable: true, discoveryVersion: "1.1" });
+    expect(cacheKey(retyped, ints({ x: 4, seed: 0 })).signature).not.toBe(cacheKey(cached("1.1"), ints({ x: 4, seed: 0 })).signature);
+    expect(calls).toBe(3);
+  });
+
+  it("ignores cache_ignore_input_vars in the key", async () => {
+    let calls = 0;
+    const { engine } = await engineWith({ sq: (i) => (calls++, { kind: "success", outputs: ints({ o: int(i, "x") }) }) }, { catalog: new DataCatalog(new MemoryCatalogStorage()) });
+    const t = cached("1", { ignore: ["seed"] });
+    await run(engine, t, 2, 1);
+    expect((await run(engine, t, 2, 99)).cache.status).toBe("HIT");
+    expect(calls).toBe(1);
+  });
+
+  it("overwrite_cache runs the task and replaces the entry", async () => {
+    let value = 10;
+    const { engine } = await engineWith({ sq: () => ({ kind: "success", outputs: ints({ o: value }) }) }, { catalog: new DataCatalog(new MemoryCatalogStorage()) });
+    const t = cached("1");
+    expect((await run(engine, t, 1)).value).toBe(10);
+    value = 20;
+    expect((await run(engine, t, 1)).value).toBe(10);
+    expect(await run(engine, t, 1, 0, true)).toMatchObject({ value: 20, cache: { status: "OVERWRITE" } });
+    expect((await run(engine, t, 1)).value).toBe(20);
+  });
+
+  it("runs identical concurrent cache-serializable tasks once", async () => {
+    let calls = 0;
+    const { engine } = await engineWith(
+      { sq: async (i) => (calls++, await new Promise((r) => setTimeout(r, 100)), { kind: "success", outputs: ints({ o: int(i, "x") + 1 }) }) },
+      { catalog: new DataCatalog(new MemoryCatalogStorage()) },
+    );
+    const t = cached("1", { cacheSerializable: true });
+    const results = await Promise.all([run(engine, t, 5), run(engine, t, 5), run(engine, t, 5)]);
+    expect(results.map((r) => r.value)).toEqual([6, 6, 6]);
+    expect(calls).toBe(1);
+  });
+});
+
+function storageSuite(name: string, make: () => Promise<CatalogStorage>) {
+  describe(`catalog storage: ${name}`, () => {
+    let s: CatalogStorage;
+    beforeAll(async () => {
+      s = await make();
+    });
+    const t = cached("7");
+    const key = (x: number) => cacheKey(t, ints({ x, seed: 0 }));
+    const outputs = create(core.LiteralMapSchema, { literals: { o: lit.integer(1) } });
+
+    it("reserves for one owner until expiry, then lets another take over", async () => {
+      const k = key(1);
+      expect((await s.reserve(k, "a", 1000, 100)).owner).toBe("a");
+      expect((await s.reserve(k, "b", 1050, 100)).owner).toBe("a");
+      expect((await s.reserve(k, "a", 1060, 100)).expiresAt).toBe(1160);
+      expect((await s.reserve(k, "b", 1200, 100)).owner).toBe("b");
+      await s.release(k, "a");
+      expect((await s.reserve(k, "c", 1210, 100)).owner).toBe("b");
+      await s.release(k, "b");
+      expect((await s.reserve(k, "c", 1210, 100)).owner).toBe("c");
+    });
+
+    it("evicts an entry", async () => {
+      const catalog = new DataCatalog(s);
+      await catalog.put(t, ints({ x: 2, seed: 0 }), outputs, { execution: "e", action: "e/n" }, false);
+      expect((await catalog.lookup(t, ints({ x: 2, seed: 0 }))).hit).toBe(true);
+      expect(await catalog.evict(t, ints({ x: 2, seed: 0 }))).toBe(true);
+      expect((await catalog.lookup(t, ints({ x: 2, seed: 0 }))).reason).toBe("miss: no entry for this task");
+      expect(key(2).inputs).toBe(cacheKey(t, ints({ x: 2, seed: 0 })).inputs);
+    });
+  });
+}
+
+let db: Database;
+storageSuite("memory", async () => new MemoryCatalogStorage());
+storageSuite("PGlite", async () => {
+  db = await openDatabase({ migrations: [] });
+  return new SqlCatalogStorage(db).init();
+});
+afterAll(async () => {
+  await db?.close();
+});
