@@ -11,6 +11,7 @@ import {
   inputFlags,
   isLaunchPlan,
   loadWorkflowModule,
+  nodeLabels,
   parseInputs,
   pickWorkflow,
   progressSink,
@@ -100,7 +101,7 @@ export const run: Command = {
       // Data goes to disk so the URIs printed for files and datasets can be opened after the run.
       const result = await runWorkflow(wf, { ...defaults, ...values }, {
         storeDir: resolve(flags.storeDir ?? join(tmpdir(), "aloft-local")),
-        ...(progress ? { events: progressSink((line) => io.err(line)) } : {}),
+        ...(progress ? { events: progressSink((line) => io.err(line), nodeLabels(wf, m.exports)) } : {}),
       });
       const outputs = wf.outputs as SchemaMap;
       const record: Record<string, unknown> = wf.singleOutput ? { o0: result.outputs } : ((result.outputs ?? {}) as Record<string, unknown>);
