@@ -1,6 +1,7 @@
 // DataProxyService, as flyteadmin's: signed PUT URLs for uploads (fast-registration bundles, flytekit's
 // remote inputs) at a native URI derived from the content MD5 or a filename root, refusing to overwrite an
 // existing file with different content; signed GET URLs for downloads.
+import { createHash } from "node:crypto";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { durationMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { admin, service } from "@aloft/idl";
@@ -28,7 +29,7 @@ export async function createUploadLocation(ctx: AdminContext, req: service.Creat
     const head = await ctx.blobs.head(known);
     if (head) {
       const digest = Buffer.from(req.contentMd5);
-      const matches = md5b64 !== undefined && [digest.toString("hex"), digest.toString("base64")].includes(head.etag ?? "");
+      const matches = md5b64 !== undefined && (await sameContent(ctx, known, head.etag, digest));
       if (!matches) throw new AlreadyExistsError(`file already exists at location [${known}], specify a matching hash if you wish to rewrite`);
     }
   }
@@ -50,6 +51,16 @@ export async function createUploadLocation(ctx: AdminContext, req: service.Creat
     expiresAt: timestampFromDate(signed.expiresAt),
     headers: signed.headers,
   });
+}
+
+// An S3 ETag is the MD5 of a single-part object; a filesystem store has none (and multipart ETags are not
+// MD5s), so the stored bytes are hashed. Without this, re-running `pyflyte run --remote … --f same.txt`
+// failed: the identical upload was refused with ALREADY_EXISTS.
+async function sameContent(ctx: AdminContext, uri: string, etag: string | undefined, digest: Buffer): Promise<boolean> {
+  if (etag !== undefined && [digest.toString("hex"), digest.toString("base64")].includes(etag)) return true;
+  const hash = createHash("md5");
+  for await (const chunk of await ctx.blobs.openRead(uri)) hash.update(chunk as Buffer);
+  return hash.digest().equals(digest);
 }
 
 export async function createDownloadLocation(ctx: AdminContext, req: service.CreateDownloadLocationRequest): Promise<service.CreateDownloadLocationResponse> {
