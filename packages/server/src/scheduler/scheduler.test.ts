@@ -11,6 +11,8 @@ import { createWorkflow } from "../admin/workflows.ts";
 import { createLaunchPlan, updateLaunchPlan } from "../admin/launch-plans.ts";
 import { registerProject } from "../admin/projects.ts";
 import { backfill, Scheduler, scheduledExecutionName } from "./scheduler.ts";
+import { QUEUE_LABEL } from "./concurrency.ts";
+import { createWorkflowEvent } from "../admin/events/workflow-event.ts";
 
 let h: Harness;
 const launcher = new RecordingLauncher();
@@ -68,6 +70,20 @@ describe("scheduler", () => {
     expect(names).toEqual([scheduledExecutionName(e.ids.launchPlan, activatedAt + MIN)]);
     const state = await h.ctx.db.selectFrom("admin_schedules").select("last_fired_ms").where("name", "=", e.ids.launchPlan.name).executeTakeFirstOrThrow();
     expect(state.last_fired_ms).toBe(activatedAt + 3 * MIN);
+  });
+
+  it("queues slots at the concurrency limit and fires them, in order, when an execution finishes", async () => {
+    const { e, activatedAt } = await scheduled("queued", everyMinute({ concurrencyPolicy: { max: 1 }, labels: { values: { [QUEUE_LABEL]: "queue" } } }));
+    const now = activatedAt + 3.5 * MIN;
+    const s = new Scheduler(h.ctx, () => now, 60_000);
+    await s.tick();
+    const mine = () => launcher.launched.filter((l) => l.closure.primary?.template?.id?.name === e.ids.workflow.name).map((l) => l.id.name);
+    expect(mine()).toEqual([scheduledExecutionName(e.ids.launchPlan, activatedAt + MIN)]);
+    // The first finishes: the second slot (not a later one) fires next, and the third waits again.
+    await createWorkflowEvent(h.ctx, create(admin.WorkflowExecutionEventRequestSchema, { event: { executionId: { project: "sched", domain: "development", name: mine()[0]! }, phase: core.WorkflowExecution_Phase.SUCCEEDED } }));
+    await s.tick();
+    await s.stop();
+    expect(mine()).toEqual([1, 2].map((k) => scheduledExecutionName(e.ids.launchPlan, activatedAt + k * MIN)));
   });
 
   it("rejects a concurrency limit without a behavior, naming the field", async () => {
