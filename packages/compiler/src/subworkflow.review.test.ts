@@ -95,4 +95,21 @@ describe("sub-workflows reached from several workflows", () => {
     expect(r.value.subWorkflows[0]!.connections).toBeUndefined();
     expect(branchOf(r.value.subWorkflows[0]).case?.thenNode?.id).toBe("x");
   });
+
+  it("recompiles nested sub-workflows too: each compilation of a parent compiles its children afresh", () => {
+    const { inner, middle } = diamond();
+    // The primary reaches `middle` through two different workflows (`left` and `right`), so `middle` is compiled
+    // twice, and each of those compiles `inner` again: two compilations of `inner`, two renames.
+    const left = workflow("left", { inputs: { a: t.integer() }, outputs: {} }, [subNode("l", "middle", { a: promise("", "a") })]);
+    const right = workflow("right", { inputs: { a: t.integer() }, outputs: {} }, [subNode("r", "middle", { a: promise("", "a") })]);
+    const primary = workflow("primary", { inputs: { a: t.integer() }, outputs: {} }, [
+      subNode("n1", "left", { a: promise("", "a") }),
+      subNode("n2", "right", { a: promise("", "a") }),
+    ]);
+    const r = compile(primary, [square], [inner, middle, left, right]);
+    expect(codes(r)).toEqual([]);
+    if (!r.ok) return;
+    const compiledInner = r.value.subWorkflows.find((s) => s.template?.id?.name === "inner");
+    expect(branchOf(compiledInner).case?.thenNode?.id).toBe("b-b-x");
+  });
 });
