@@ -33,3 +33,4 @@ export { containerTask, RAW_CONTAINER_TASK_TYPE, type ContainerTaskOptions, type
 export { shellTask, type ShellTaskOptions } from "./shell-task.ts";
 export { rawContainerPlugin, type RawContainerPluginOptions } from "./local/raw-container-plugin.ts";
 export { runTaskLocally } from "./local/testing.ts";
+export { localCatalog, DiskCatalogStorage } from "./local/disk-cache.ts";

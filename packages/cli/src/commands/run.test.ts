@@ -2,6 +2,9 @@ import { execFile } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../main.ts";
 
@@ -60,7 +63,7 @@ describe("aloft run", () => {
     process.chdir(root);
     const r = await aloft("run", flows, "nope");
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`no workflow named "nope" in ${flows} (workflows in ${flows}: sum, broken)`);
+    expect(r.err).toContain(`no workflow named "nope" in ${flows} (workflows in ${flows}: sum, broken, cached)`);
     const task = await aloft("run", flows, "add");
     expect(task.err).toContain('"add" in');
     expect(task.err).toContain("is a task, not a workflow");
@@ -85,6 +88,20 @@ describe("aloft run", () => {
     expect(bad.err).toContain("cannot load packages/cli/src/commands/testdata/not-a-module.js");
     const readme = await aloft("run", "README.md", "wf");
     expect(readme.err).toContain("README.md is not a TypeScript or JavaScript module");
+  });
+
+  it("reuses cached task outputs from the local cache unless --no-cache", async () => {
+    process.chdir(root);
+    const store = await mkdtemp(join(tmpdir(), "aloft-cli-cache-"));
+    const { executions } = (await import("./testdata/flows.ts")) as { executions: { slowSquare: number } };
+    const before = executions.slowSquare;
+    const first = await aloft("run", "--store-dir", store, flows, "cached", "--n", "7");
+    expect(first.out).toBe("o0 (integer): 49\n");
+    const second = await aloft("run", "--store-dir", store, flows, "cached", "--n", "7");
+    expect(second.out).toBe("o0 (integer): 49\n");
+    expect(executions.slowSquare - before).toBe(1);
+    await aloft("run", "--no-cache", "--store-dir", store, flows, "cached", "--n", "7");
+    expect(executions.slowSquare - before).toBe(2);
   });
 
   it("exits non-zero from the real binary", async () => {

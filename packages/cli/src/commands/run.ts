@@ -11,6 +11,7 @@ import {
   inputFlags,
   isLaunchPlan,
   loadWorkflowModule,
+  localCatalog,
   nodeLabels,
   parseInputs,
   pickWorkflow,
@@ -31,6 +32,7 @@ and structs as JSON, files and datasets as local paths or URIs.
 Options (before <file.ts>):
   --remote           run on the Aloft server instead of locally
   --store-dir <dir>  where run data (inputs, outputs, datasets) is kept (default: $TMPDIR/aloft-local)
+  --no-cache         run cached tasks even when the local cache has their outputs
   --quiet            do not print node progress
   --json             print outputs as one JSON object
   --verbose          print stack traces
@@ -40,18 +42,20 @@ Example:
 
 interface RunFlags {
   remote: boolean;
+  cache: boolean;
   storeDir?: string;
   quiet: boolean;
   json: boolean;
 }
 
 function splitArgs(argv: string[]): { flags: RunFlags; file: string; name: string; rest: string[] } {
-  const flags: RunFlags = { remote: false, quiet: false, json: false };
+  const flags: RunFlags = { remote: false, cache: true, quiet: false, json: false };
   let i = 0;
   for (; i < argv.length && argv[i]!.startsWith("--"); i++) {
     const a = argv[i]!;
     if (a === "--remote") flags.remote = true;
     else if (a === "--quiet") flags.quiet = true;
+    else if (a === "--no-cache") flags.cache = false;
     else if (a === "--json") flags.json = true;
     else if (a === "--store-dir") {
       const v = argv[++i];
@@ -98,9 +102,12 @@ export const run: Command = {
       }
       const progress = !flags.quiet && !flags.json;
       if (progress) io.err(`running ${name} from ${file}`);
-      // Data goes to disk so the URIs printed for files and datasets can be opened after the run.
+      // Data goes to disk so the URIs printed for files and datasets can be opened after the run. The cache lives
+      // beside it: its entries point at that data.
+      const storeDir = resolve(flags.storeDir ?? join(tmpdir(), "aloft-local"));
       const result = await runWorkflow(wf, { ...defaults, ...values }, {
-        storeDir: resolve(flags.storeDir ?? join(tmpdir(), "aloft-local")),
+        storeDir,
+        ...(flags.cache ? { catalog: localCatalog(join(storeDir, "catalog")) } : {}),
         ...(progress ? { events: progressSink((line) => io.err(line), nodeLabels(wf, m.exports)) } : {}),
       });
       const outputs = wf.outputs as SchemaMap;

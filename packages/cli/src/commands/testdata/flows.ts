@@ -12,3 +12,11 @@ export const sum = workflow(
 );
 
 export const broken = workflow({ inputs: { why: t.string() }, outputs: t.int() }, ({ why }) => explode({ why }));
+
+/** Counts real executions, so tests can tell a cache hit from a run. */
+export const executions = { slowSquare: 0 };
+export const slowSquare = task({ inputs: { n: t.int() }, outputs: t.int(), cache: { version: "1" } }, ({ n }) => {
+  executions.slowSquare++;
+  return n * n;
+});
+export const cached = workflow({ inputs: { n: t.int() }, outputs: t.int() }, ({ n }) => slowSquare({ n }));
