@@ -39,11 +39,6 @@ export interface CompileContext {
   allSubWorkflows: Map<string, core.CompiledWorkflow>;
   /** Sub-workflows whose compilation is under way, to stop a workflow that contains itself. */
   inProgress: Set<string>;
-  /**
-   * The start and end nodes the compiler added. A sub-workflow compiled again keeps them in its node list; like
-   * Flyte, the second compilation passes over them instead of reporting duplicate ids.
-   */
-  sentinels: WeakSet<core.Node>;
 }
 
 /** Looks a variable up by name without reaching into Object.prototype. */

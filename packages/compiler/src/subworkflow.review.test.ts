@@ -112,4 +112,18 @@ describe("sub-workflows reached from several workflows", () => {
     const compiledInner = r.value.subWorkflows.find((s) => s.template?.id?.name === "inner");
     expect(branchOf(compiledInner).case?.thenNode?.id).toBe("b-b-x");
   });
+
+  it("compiles an already compiled workflow again, passing over its start and end nodes as Flyte does", () => {
+    const { inner } = diamond();
+    const first = compile(inner, [square]);
+    expect(codes(first)).toEqual([]);
+    if (!first.ok) return;
+    const again = compile(first.value.primary!.template!, [square]);
+    expect(codes(again)).toEqual([]);
+    if (!again.ok) return;
+    expect(again.value.primary!.template!.nodes.map((n) => n.id)).toEqual(["start-node", "end-node", "b"]);
+    expect(again.value.primary!.connections!.downstream).toEqual(first.value.primary!.connections!.downstream);
+    expect(ids(again.value.primary!.connections, "upstream", "b-b-x")).toEqual(["start-node"]);
+    expect(branchOf(again.value.primary).case?.thenNode?.id).toBe("b-b-x");
+  });
 });

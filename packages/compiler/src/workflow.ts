@@ -81,6 +81,15 @@ function validateReachable(w: WorkflowBuilder, errs: ErrorScope): void {
 }
 
 /**
+ * The start or end node of an earlier compilation: a workflow compiled again (a sub-workflow reached from two
+ * workflows, or a compiled template given back) lists them among its nodes. Flyte passes over them, as it passes
+ * over every repeated id; other repeated ids are reported here (see README, deliberate differences).
+ */
+function isCompiledSentinel(n: core.Node): boolean {
+  return (n.id === START_NODE_ID || n.id === END_NODE_ID) && n.target.case === undefined;
+}
+
+/**
  * Compiles `fg` in place (its template's nodes are replaced by the validated ones, its connections set) and
  * returns its builder. Used for the primary workflow and for each referenced sub-workflow.
  */
@@ -106,13 +115,10 @@ export function validateWorkflow(
   fg.connections = create(core.ConnectionSetSchema);
 
   // Sentinel nodes: the start node produces the workflow inputs, the end node consumes its outputs.
-  const startNode = create(core.NodeSchema, { id: START_NODE_ID });
-  ctx.sentinels.add(startNode);
-  const start = w.builderFor(startNode);
+  const start = w.builderFor(create(core.NodeSchema, { id: START_NODE_ID }));
   w.addNode(start, errs);
   start.iface = create(core.TypedInterfaceSchema, { outputs: iface.inputs });
   const endNode = create(core.NodeSchema, { id: END_NODE_ID });
-  ctx.sentinels.add(endNode);
   endNode.inputs = template.outputs;
   const end = w.builderFor(endNode);
   w.addNode(end, errs);
@@ -121,7 +127,7 @@ export function validateWorkflow(
   // Nodes directly in the workflow (not inside branches) must all finish before the end node.
   const topLevel = new Set<string>();
   for (const n of declared) {
-    if (ctx.sentinels.has(n)) continue;
+    if (isCompiledSentinel(n)) continue;
     topLevel.add(n.id);
     const b = w.builderFor(n);
     if (w.addNode(b, errs.scope())) validateNode(w, b, false, errs.scope());
@@ -230,7 +236,6 @@ function compileWorkflowUnguarded(
     allLaunchPlans,
     allSubWorkflows,
     inProgress: new Set(),
-    sentinels: new WeakSet(),
   };
   const compiled = create(core.CompiledWorkflowSchema, { template: primary });
   const r = validateWorkflow(ctx, compiled, errs.scope());
