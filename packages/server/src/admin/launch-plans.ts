@@ -180,6 +180,12 @@ export async function updateLaunchPlan(ctx: AdminContext, req: admin.LaunchPlanU
     const row = await tx.selectFrom("admin_launch_plans").select("state").where("project", "=", key.project).where("domain", "=", key.domain).where("name", "=", key.name).where("version", "=", key.version).forUpdate().executeTakeFirst();
     if (!row) throw new NotFoundError(`launch plan ${show(key)} not found`);
     const now = ctx.now();
+    // A schedule restarts from its activation: slots that passed while the launch plan (or this version) was
+    // inactive are not caught up. Re-activating the active version changes nothing.
+    if (row.state !== req.state) {
+      await tx.deleteFrom("admin_schedules").where("project", "=", key.project).where("domain", "=", key.domain).where("name", "=", key.name).execute();
+    }
+    if (req.state === admin.LaunchPlanState.ACTIVE && row.state === admin.LaunchPlanState.ACTIVE) return;
     if (req.state === admin.LaunchPlanState.ACTIVE) {
       await tx.updateTable("admin_launch_plans").set({ state: admin.LaunchPlanState.INACTIVE, updated_at: now }).where("project", "=", key.project).where("domain", "=", key.domain).where("name", "=", key.name).where("state", "=", admin.LaunchPlanState.ACTIVE).execute();
     }

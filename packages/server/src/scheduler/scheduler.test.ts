@@ -86,6 +86,25 @@ describe("scheduler", () => {
     expect(mine()).toEqual([1, 2].map((k) => scheduledExecutionName(e.ids.launchPlan, activatedAt + k * MIN)));
   });
 
+  it("does not catch up slots that passed while the launch plan was inactive", async () => {
+    const { e, activatedAt } = await scheduled("paused", everyMinute());
+    const mine = () => launcher.launched.filter((l) => l.closure.primary?.template?.id?.name === e.ids.workflow.name);
+    const s = new Scheduler(h.ctx, () => activatedAt + 1.5 * MIN, 60_000);
+    await s.tick();
+    await s.stop();
+    expect(mine()).toHaveLength(1);
+    await updateLaunchPlan(h.ctx, create(admin.LaunchPlanUpdateRequestSchema, { id: e.ids.launchPlan, state: admin.LaunchPlanState.INACTIVE }));
+    await updateLaunchPlan(h.ctx, create(admin.LaunchPlanUpdateRequestSchema, { id: e.ids.launchPlan, state: admin.LaunchPlanState.ACTIVE }));
+    // As if the re-activation happened ten minutes after the first activation.
+    const reactivatedAt = activatedAt + 10 * MIN;
+    await h.ctx.db.updateTable("admin_launch_plans").set({ updated_at: new Date(reactivatedAt) }).where("name", "=", e.ids.launchPlan.name).execute();
+    // Half a minute after the re-activation nothing is due; the eight slots while it was inactive are not fired.
+    const s2 = new Scheduler(h.ctx, () => reactivatedAt + 0.5 * MIN, 60_000);
+    await s2.tick();
+    await s2.stop();
+    expect(mine()).toHaveLength(1);
+  });
+
   it("rejects a concurrency limit without a behavior, naming the field", async () => {
     const e = echoEntities("sched", "development", "v1", { prefix: "nobehavior", type: core.SimpleType.DATETIME, lpSpec: everyMinute({ concurrencyPolicy: { max: 2 } }) });
     await createTask(h.ctx, e.task);
