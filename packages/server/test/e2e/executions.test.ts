@@ -214,4 +214,14 @@ describe("executions end to end", () => {
     await client.deleteProjectDomainAttributes({ project: P, domain: D, resourceType: admin.MatchableResource.WORKFLOW_EXECUTION_CONFIG });
     for (const n of ["configured-1", "configured-2", "configured-3"]) await waitFor(n);
   });
+
+  it("activates a launch plan with REST PUT (path parameters merged into the body) and terminates with REST DELETE", async () => {
+    const id = e.ids.launchPlan;
+    const put = await fetch(`${base}/api/v1/launch_plans/${id.project}/${id.domain}/${id.name}/${id.version}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ state: "ACTIVE" }) });
+    expect(put.status).toBe(200);
+    const active = await fetch(`${base}/api/v1/active_launch_plans/${id.project}/${id.domain}/${id.name}`);
+    expect(((await active.json()) as { closure: { state: string } }).closure.state).toBe("ACTIVE");
+    const gone = await fetch(`${base}/api/v1/executions/${P}/${D}/no-such-run`, { method: "DELETE", headers: { "content-type": "application/json" }, body: JSON.stringify({ cause: "x" }) });
+    expect(gone.status).toBe(404);
+  });
 });
