@@ -57,6 +57,16 @@ export async function listNodeExecutions(ctx: AdminContext, req: admin.NodeExecu
   return create(admin.NodeExecutionListSchema, { nodeExecutions: pageRows.map(toNodeExecution), token });
 }
 
+/** The nodes a task execution started (a dynamic task's workflow): children of the task's node. */
+export async function listNodeExecutionsForTask(ctx: AdminContext, req: admin.NodeExecutionForTaskListRequest): Promise<admin.NodeExecutionList> {
+  const task = await taskRow(ctx, req.taskExecutionId, "task_execution_id");
+  const q = parseListQuery(req, nodeExecutionColumns, "node executions");
+  const qb = ctx.db.selectFrom("admin_node_executions").selectAll().where("project", "=", task.project).where("domain", "=", task.domain).where("name", "=", task.name).where("parent_node_id", "=", task.node_id);
+  const rows = await applyListQuery(qb, q, { column: "created_at", direction: "asc" }, ["node_id"]).execute();
+  const { rows: pageRows, token } = page(rows, q);
+  return create(admin.NodeExecutionListSchema, { nodeExecutions: pageRows.map(toNodeExecution), token });
+}
+
 export async function getNodeExecutionData(ctx: AdminContext, req: admin.NodeExecutionGetDataRequest): Promise<admin.NodeExecutionGetDataResponse> {
   const row = await nodeRow(ctx, req.id, "id");
   const closure = fromBinary(admin.NodeExecutionClosureSchema, row.closure);
@@ -101,8 +111,8 @@ function taskExecutionWhere(id: core.TaskExecutionIdentifier | undefined, field:
   };
 }
 
-async function taskRow(ctx: AdminContext, id: core.TaskExecutionIdentifier | undefined): Promise<TaskExecutionRow> {
-  const where = taskExecutionWhere(id, "id");
+async function taskRow(ctx: AdminContext, id: core.TaskExecutionIdentifier | undefined, field = "id"): Promise<TaskExecutionRow> {
+  const where = taskExecutionWhere(id, field);
   let qb = ctx.db.selectFrom("admin_task_executions").selectAll();
   for (const [k, v] of Object.entries(where)) qb = qb.where(k as keyof typeof where, "=", v as never);
   const row = await qb.executeTakeFirst();

@@ -69,6 +69,7 @@ export function serviceBindings(ctx: AdminContext | Promise<AdminContext>, hooks
     getNodeExecution: nodes.getNodeExecution,
     getDynamicNodeWorkflow: nodes.getDynamicNodeWorkflow,
     listNodeExecutions: nodes.listNodeExecutions,
+    listNodeExecutionsForTask: nodes.listNodeExecutionsForTask,
     getNodeExecutionData: nodes.getNodeExecutionData,
     getTaskExecution: nodes.getTaskExecution,
     listTaskExecutions: nodes.listTaskExecutions,

@@ -80,7 +80,8 @@ export async function createNodeEvent(ctx: AdminContext, req: admin.NodeExecutio
       closure: toBinary(admin.NodeExecutionClosureSchema, closure),
       metadata: toBinary(admin.NodeExecutionMetaDataSchema, metadata),
       input_uri: ev.inputValue.case === "inputUri" ? ev.inputValue.value : (row?.input_uri ?? ""),
-      parent_node_id: ev.parentNodeMetadata?.nodeId || (row?.parent_node_id ?? null),
+      // Children of a dynamic task are reported under its task execution (flytepropeller) or its node (the engine).
+      parent_node_id: ev.parentNodeMetadata?.nodeId || ev.parentTaskMetadata?.id?.nodeExecutionId?.nodeId || (row?.parent_node_id ?? null),
       dynamic_workflow: dynamicWorkflow,
       error_kind: out.case === "error" ? (core.ExecutionError_ErrorKind[out.value.kind] ?? null) : (row?.error_kind ?? null),
       error_code: out.case === "error" ? out.value.code : (row?.error_code ?? null),
