@@ -42,15 +42,20 @@ export class EventPublisher implements ExecutorHooks {
     this.#pending.push({ kind: "workflow", e: workflowEvent(execution, execution.rec.updatedAt) });
   }
 
-  async flush(): Promise<void> {
-    if (!this.sink || this.#pending.length === 0) return;
+  take(): () => Promise<void> {
+    if (!this.sink || this.#pending.length === 0) return noEvents;
     const batch = this.#pending;
     this.#pending = [];
+    return () => this.#deliver(batch);
+  }
+
+  async #deliver(batch: Pending[]): Promise<void> {
+    const sink = this.sink!;
     for (const p of batch) {
       try {
-        if (p.kind === "workflow") await this.sink.workflow(p.e);
-        else if (p.kind === "node") await this.sink.node(p.e);
-        else await this.sink.task(p.e);
+        if (p.kind === "workflow") await sink.workflow(p.e);
+        else if (p.kind === "node") await sink.node(p.e);
+        else await sink.task(p.e);
       } catch (err) {
         // A sink failure must not stop executions; the control plane catches up from redelivery.
         this.onError(err);
@@ -58,3 +63,5 @@ export class EventPublisher implements ExecutorHooks {
     }
   }
 }
+
+const noEvents = async () => {};

@@ -41,7 +41,10 @@ export class WorkerPool {
     const inflight = new Map<number, (r: PoolReply) => void>();
     const slot: Slot = { worker, inflight, ready: Promise.resolve(), retired: false };
     slot.ready = new Promise<void>((resolve, reject) => {
-      worker.once("message", () => resolve());
+      worker.once("message", () => {
+        if (inflight.size === 0) worker.unref();
+        resolve();
+      });
       worker.once("error", reject);
     });
     slot.ready.catch(() => {});
@@ -49,6 +52,7 @@ export class WorkerPool {
       if ("ready" in m) return;
       const done = inflight.get(m.id);
       inflight.delete(m.id);
+      if (inflight.size === 0) worker.unref();
       done?.("outputs" in m ? { outputs: m.outputs } : { error: m.error });
     });
     worker.on("error", (err) => this.#failAll(slot, `worker failed: ${err.message}`));
@@ -56,7 +60,6 @@ export class WorkerPool {
       this.#failAll(slot, `worker exited with code ${code}`);
       if (!this.#closed) this.#retire(slot);
     });
-    worker.unref();
     return slot;
   }
 
@@ -85,6 +88,8 @@ export class WorkerPool {
     const id = this.#nextId++;
     return new Promise<PoolReply>((resolve) => {
       slot.inflight.set(id, resolve);
+      // A busy worker keeps the process alive (someone awaits its result); an idle one does not.
+      slot.worker.ref();
       signal?.addEventListener("abort", () => {
         if (!slot.inflight.has(id)) return;
         slot.inflight.delete(id);

@@ -77,7 +77,7 @@ export class ActionContextImpl implements ActionContext {
     let uri = outputsUri;
     if (uri === undefined) {
       uri = `${this.dataPrefix()}/outputs.pb`;
-      await this.executor.writeLiteralMap(uri, outputs);
+      this.executor.trackWrite(this.executor.writeLiteralMap(uri, outputs));
     }
     a.outputs = outputs;
     a.rec.outputsUri = uri;

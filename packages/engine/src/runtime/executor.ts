@@ -6,7 +6,7 @@ import { readProto, type BlobStore as StorageBlobStore } from "@aloft/storage";
 import { core } from "@aloft/idl";
 import { isTerminal, type AttemptRecord, type ExecutionFailure, type Phase } from "../model/action.ts";
 import type { NodeHandler } from "../nodes/handler.ts";
-import type { EngineStore } from "../store/store.ts";
+import type { CommitBatch, EngineStore } from "../store/store.ts";
 import type { BlobStore } from "./blob-store.ts";
 import type { ExecutionResult, LiveAction, LiveExecution } from "./live.ts";
 import { ActionContextImpl } from "./context.ts";
@@ -18,7 +18,15 @@ export interface ExecutorHooks {
   onActionPhase(action: LiveAction, previous: Phase | undefined): void;
   onAttempt(action: LiveAction, attempt: AttemptRecord): void;
   onExecutionPhase(execution: LiveExecution, previous: Phase | undefined): void;
-  flush(): Promise<void>;
+  /** Takes the events emitted so far; the returned function delivers them (after their commit). */
+  take(): () => Promise<void>;
+}
+
+interface Batch extends CommitBatch {
+  writes: Promise<void>[];
+  afterCommit: Array<() => void>;
+  waiters: Array<() => void>;
+  deliverEvents: () => Promise<void>;
 }
 
 export class Executor {
@@ -36,6 +44,8 @@ export class Executor {
   #timers = new Map<LiveAction, NodeJS.Timeout>();
   #aborts: Array<{ execution: LiveExecution; reason: string; phase: Phase }> = [];
   #commitWaiters: Array<() => void> = [];
+  #writes: Promise<void>[] = [];
+  #commitTail: Promise<void> = Promise.resolve();
   stopped = false;
   /** Last round's failure (a store error): surfaced to waiters rather than swallowed. */
   fatal: Error | undefined;
@@ -78,7 +88,6 @@ export class Executor {
       this.#timers.delete(action);
       this.wake(action);
     }, Math.min(delay, 2 ** 31 - 1));
-    t.unref?.();
     this.#timers.set(action, t);
   }
 
@@ -163,18 +172,26 @@ export class Executor {
         this.#queue.clear();
         for (const action of batch) await this.#handle(action);
       }
-      await this.#commit();
+      // The commit runs behind the rounds: the next round (e.g. the next node of a chain, already
+      // known in memory) proceeds while this batch is written; batches commit strictly in order,
+      // so the store never records a node as finished before the nodes it depended on.
+      const batch = this.#takeBatch();
+      this.#commitTail = this.#commitTail.then(() => this.#commitBatch(batch));
     } catch (err) {
-      this.fatal = err as Error;
-      for (const exec of this.executions.values()) {
-        for (const w of exec.waiters.splice(0)) w({ phase: "FAILED", error: { kind: "SYSTEM", code: "EngineFailure", message: String(err) } });
-      }
-      this.stopped = true;
+      this.#die(err);
     } finally {
       this.#running = false;
     }
     if (this.#hasPending()) this.#schedule();
     else for (const f of this.#idle.splice(0)) f();
+  }
+
+  #die(err: unknown): void {
+    this.fatal = err as Error;
+    for (const exec of this.executions.values()) {
+      for (const w of exec.waiters.splice(0)) w({ phase: "FAILED", error: { kind: "SYSTEM", code: "EngineFailure", message: String(err) } });
+    }
+    this.stopped = true;
   }
 
   /** Aborts (or times out) a whole execution in the next round. */
@@ -215,37 +232,65 @@ export class Executor {
     action.changed.length = 0;
   }
 
-  async #commit(): Promise<void> {
-    // Snapshot everything belonging to this batch: work done while the commit is in flight goes
-    // to the next round's batch.
-    const afterCommit = this.#afterCommit;
-    const waiters = this.#commitWaiters;
+  /** Everything changed since the last batch: records (copied now), writes, callbacks, events. */
+  #takeBatch(): Batch {
+    const batch = {
+      executions: [...this.#dirtyExecutions].map((e) => ({ ...e.rec })),
+      actions: [...this.#dirtyActions].map((a) => ({ ...a.rec })),
+      attempts: this.#attempts,
+      writes: this.#writes,
+      afterCommit: this.#afterCommit,
+      waiters: this.#commitWaiters,
+      deliverEvents: this.hooks.take(),
+    };
+    this.#dirtyActions.clear();
+    this.#dirtyExecutions.clear();
+    this.#attempts = [];
+    this.#writes = [];
     this.#afterCommit = [];
     this.#commitWaiters = [];
-    if (this.#dirtyActions.size > 0 || this.#dirtyExecutions.size > 0 || this.#attempts.length > 0) {
-      const batch = {
-        executions: [...this.#dirtyExecutions].map((e) => ({ ...e.rec })),
-        actions: [...this.#dirtyActions].map((a) => ({ ...a.rec })),
-        attempts: this.#attempts,
-      };
-      this.#dirtyActions.clear();
-      this.#dirtyExecutions.clear();
-      this.#attempts = [];
-      await this.store.commit(batch);
+    return batch;
+  }
+
+  async #commitBatch(batch: Batch): Promise<void> {
+    if (this.fatal) return;
+    try {
+      // Payloads first: a record pointing at outputs.pb is only committed once the blob is written.
+      if (batch.writes.length) await Promise.all(batch.writes);
+      if (batch.executions.length || batch.actions.length || batch.attempts.length) {
+        await this.store.commit({ executions: batch.executions, actions: batch.actions, attempts: batch.attempts });
+      }
+    } catch (err) {
+      this.#die(err);
+      return;
     }
-    for (const f of afterCommit) f();
-    for (const w of waiters) w();
-    await this.hooks.flush();
+    for (const f of batch.afterCommit) f();
+    for (const w of batch.waiters) w();
+    await batch.deliverEvents();
+  }
+
+  /** A blob write the next commit must wait for (handlers do not wait for it themselves). */
+  trackWrite(write: Promise<void>): void {
+    // Failures surface when the batch commits; mark this promise handled meanwhile.
+    write.catch(() => {});
+    this.#writes.push(write);
   }
 
   #hasPending(): boolean {
     return this.#queue.size > 0 || this.#commitWaiters.length > 0 || this.#aborts.length > 0 || this.#dirtyActions.size > 0 || this.#dirtyExecutions.size > 0;
   }
 
-  /** Resolves when no round is running or queued. */
-  idle(): Promise<void> {
-    if (!this.#running && !this.#scheduled && !this.#hasPending()) return Promise.resolve();
-    return new Promise((r) => this.#idle.push(r));
+  /** Resolves when no round is running or queued and every batch is committed. */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.#running || this.#scheduled || (this.#hasPending() && !this.stopped)) {
+        await new Promise<void>((r) => this.#idle.push(r));
+        continue;
+      }
+      const tail = this.#commitTail;
+      await tail;
+      if (tail === this.#commitTail && !this.#running && !this.#scheduled) return;
+    }
   }
 
   stop(): void {
