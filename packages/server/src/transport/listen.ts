@@ -74,11 +74,16 @@ export async function listen(options: ListenOptions): Promise<Listener> {
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
     let seen = Buffer.alloc(0);
+    // A connection that never says which protocol it speaks is closed rather than kept forever.
+    const idle = setTimeout(() => socket.destroy(), 30_000);
+    idle.unref();
+    socket.once("close", () => clearTimeout(idle));
     const onData = (chunk: Buffer) => {
       seen = Buffer.concat([seen, chunk]);
       const n = Math.min(seen.length, preface.length);
       const isH2 = seen.subarray(0, n).equals(preface.subarray(0, n));
       if (isH2 && seen.length < preface.length) return; // wait for the rest of the preface
+      clearTimeout(idle);
       socket.removeListener("data", onData);
       if (isH2) {
         h2.emit("connection", replaying(socket, seen));
