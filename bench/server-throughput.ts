@@ -1,7 +1,7 @@
 // Throughput of one-node executions through the control plane on the embedded default (PGlite, filesystem blobs,
 // the real engine): N concurrent gRPC clients call CreateExecution for a launch plan over Flyte's echo task, and the
 // run counts executions that reached SUCCEEDED. Prints figures; asserts nothing.
-//   npx tsx bench/server-throughput.ts [--clients 32] [--seconds 30] [--in-process]
+//   npx tsx bench/server-throughput.ts [--clients 32] [--seconds 30] [--in-process] [--postgres postgres://…/db]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,9 +19,11 @@ const arg = (name: string, dflt: number) => {
 const clients = arg("clients", 32);
 const seconds = arg("seconds", 30);
 const inProcess = process.argv.includes("--in-process");
+const pgIndex = process.argv.indexOf("--postgres");
+const postgres = pgIndex >= 0 ? process.argv[pgIndex + 1] : undefined;
 
 const dir = mkdtempSync(join(tmpdir(), "aloft-bench-"));
-const aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" });
+const aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent", ...(postgres ? { databaseUrl: postgres } : {}) });
 const ctx = await aloft.ready;
 const e = echoEntities("flytesnacks", "development", "bench");
 const grpcClient = createClient(service.AdminService, createGrpcTransport({ baseUrl: aloft.server.url }));
@@ -65,7 +67,7 @@ while ((phases.SUCCEEDED ?? 0) + (phases.FAILED ?? 0) + (phases.ABORTED ?? 0) < 
 }
 const totalSeconds = (performance.now() - t0) / 1000;
 const succeeded = phases.SUCCEEDED ?? 0;
-console.log(`mode: ${inProcess ? "in-process handler" : `gRPC (h2c), ${clients} clients`}, ${clients} concurrent callers, ${seconds}s of creation`);
+console.log(`mode: ${inProcess ? "in-process handler" : `gRPC (h2c), ${clients} clients`}, ${clients} concurrent callers, ${seconds}s of creation, ${postgres ? "PostgreSQL" : "embedded PGlite"}`);
 console.log(`created ${created} executions in ${createSeconds.toFixed(1)}s (${Math.round((created / createSeconds) * 3600).toLocaleString("en-US")}/hour), ${failed} create errors`);
 console.log(`all finished after ${totalSeconds.toFixed(1)}s: ${JSON.stringify(phases)}`);
 console.log(`completed-execution throughput: ${Math.round((succeeded / totalSeconds) * 3600).toLocaleString("en-US")} executions/hour`);
