@@ -10,6 +10,7 @@ import type { AdminContext } from "../context.ts";
 import type { TaskRow } from "../db/schema.ts";
 import { compileTaskOrThrow } from "./compile.ts";
 import { digestOf } from "./digest.ts";
+import { saveDescription } from "./description-entities.ts";
 import { listNamedIds, listScope } from "./versioned.ts";
 import { requireIdentifier, requirePresent, requireProjectAndDomain, requireString, type Key } from "./validate.ts";
 
@@ -56,6 +57,7 @@ export async function createTask(ctx: AdminContext, req: admin.TaskCreateRequest
       throw new AlreadyExistsError(`task with different structure already exists with id ${key.project}/${key.domain}/${key.name}/${key.version}`);
     }
   }
+  await saveDescription(ctx, core.ResourceType.TASK, key, spec.description);
   return create(admin.TaskCreateResponseSchema, {});
 }
 

@@ -10,6 +10,7 @@ import type { AdminContext } from "../context.ts";
 import type { WorkflowRow } from "../db/schema.ts";
 import { compileWorkflowOrThrow, requirementsOf, type LaunchPlanInterface } from "./compile.ts";
 import { digestOf } from "./digest.ts";
+import { saveDescription } from "./description-entities.ts";
 import { getTaskRow } from "./tasks.ts";
 import { getLaunchPlanRow } from "./launch-plan-rows.ts";
 import { listNamedIds, listScope } from "./versioned.ts";
@@ -69,6 +70,7 @@ export async function createWorkflow(ctx: AdminContext, req: admin.WorkflowCreat
     const existing = await getWorkflowRow(ctx, key);
     if (existing && existing.digest !== digest) throw new AlreadyExistsError(`workflow with different structure already exists with id ${show(key)}`);
   }
+  await saveDescription(ctx, core.ResourceType.WORKFLOW, key, spec.description);
   return create(admin.WorkflowCreateResponseSchema, {});
 }
 

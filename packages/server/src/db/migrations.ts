@@ -70,4 +70,15 @@ export const serverMigrations: Migration[] = [
           last_fired_ms bigint not null, primary key (project, domain, name, version))`,
       ]),
   },
+  {
+    package: PACKAGE,
+    version: 2,
+    name: "description entities",
+    up: (db) =>
+      run(db, [
+        `create table admin_description_entities (resource_type int not null, project text not null, domain text not null,
+          name text not null, version text not null, short_description text not null default '', entity bytea not null,
+          created_at ${ts}, primary key (resource_type, project, domain, name, version))`,
+      ]),
+  },
 ];

@@ -178,7 +178,20 @@ export interface ScheduleRow {
   last_fired_ms: number;
 }
 
+export interface DescriptionEntityRow {
+  resource_type: number;
+  project: string;
+  domain: string;
+  name: string;
+  version: string;
+  short_description: string;
+  /** admin.DescriptionEntity */
+  entity: Uint8Array;
+  created_at: Date;
+}
+
 export interface AdminTables {
+  admin_description_entities: DescriptionEntityRow;
   admin_projects: ProjectRow;
   admin_tasks: TaskRow;
   admin_workflows: WorkflowRow;

@@ -20,6 +20,7 @@ import { createNodeEvent } from "../admin/events/node-event.ts";
 import { createTaskEvent } from "../admin/events/task-event.ts";
 import * as dataproxy from "../dataproxy/upload.ts";
 import * as signals from "../admin/signals.ts";
+import * as descriptions from "../admin/description-entities.ts";
 import type { ActivationListener } from "../admin/launch-plans.ts";
 
 // Each handler takes the context and its own request type; the table erases the request type once, here.
@@ -90,6 +91,8 @@ export function serviceBindings(ctx: AdminContext | Promise<AdminContext>, hooks
     getWorkflowAttributes: attributes.getWorkflowAttributes,
     deleteWorkflowAttributes: attributes.deleteWorkflowAttributes,
     listMatchableAttributes: attributes.listMatchableAttributes,
+    getDescriptionEntity: descriptions.getDescriptionEntity,
+    listDescriptionEntities: descriptions.listDescriptionEntities,
   });
   // GetVersion needs no database, so it answers even while the database is still starting (clients probe it first).
   adminHandlers.getVersion = async () => {

@@ -94,4 +94,16 @@ describe("bad input", () => {
     expect(toBinary(admin.ProjectRegisterRequestSchema, big).length).toBeGreaterThan(8 * 1024 * 1024);
     expect((await code(client.registerProject(big)))[0]).toBe(Code.ResourceExhausted);
   });
+
+  it("keeps the long description sent with a task and serves it as a description entity", async () => {
+    const spec = clone(admin.TaskSpecSchema, e.task.spec!);
+    spec.description = create(admin.DescriptionEntitySchema, { shortDescription: "echoes", longDescription: { content: { case: "value", value: "# Echo\nReturns its input." }, format: admin.DescriptionFormat.MARKDOWN } });
+    const id = { ...e.ids.task, version: "described" };
+    await client.createTask({ id, spec });
+    const d = await client.getDescriptionEntity({ id });
+    expect([d.shortDescription, d.longDescription?.content.value, d.id?.version]).toEqual(["echoes", "# Echo\nReturns its input.", "described"]);
+    const list = await client.listDescriptionEntities({ resourceType: core.ResourceType.TASK, id: { project: "pgproj", domain: "development", name: "echo.t" }, limit: 10 });
+    expect(list.descriptionEntities.map((x) => x.id?.version)).toEqual(["described"]);
+    expect((await code(client.getDescriptionEntity({ id: { ...id, version: "v1" } })))[0]).toBe(Code.NotFound);
+  });
 });
