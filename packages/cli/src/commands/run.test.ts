@@ -63,7 +63,7 @@ describe("aloft run", () => {
     process.chdir(root);
     const r = await aloft("run", flows, "nope");
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`no workflow named "nope" in ${flows} (workflows in ${flows}: sum, broken, cached)`);
+    expect(r.err).toContain(`no workflow named "nope" in ${flows} (workflows in ${flows}: sum, broken, cached, weekly)`);
     const task = await aloft("run", flows, "add");
     expect(task.err).toContain('"add" in');
     expect(task.err).toContain("is a task, not a workflow");
@@ -102,6 +102,15 @@ describe("aloft run", () => {
     expect(executions.slowSquare - before).toBe(1);
     await aloft("run", "--no-cache", "--store-dir", store, flows, "cached", "--n", "7");
     expect(executions.slowSquare - before).toBe(2);
+  });
+
+  it("runs a launch plan with its fixed and default inputs, refusing to override a fixed one", async () => {
+    process.chdir(root);
+    const r = await aloft("run", "--quiet", flows, "weekly", "--a", "1");
+    expect(r.out).toBe("total (integer): 101\n");
+    const bad = await aloft("run", flows, "weekly", "--a", "1", "--b", "2");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('input --b is fixed by launch plan "weekly"');
   });
 
   it("exits non-zero from the real binary", async () => {

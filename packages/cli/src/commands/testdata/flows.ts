@@ -1,5 +1,5 @@
 // Workflows for the `aloft run` tests.
-import { t, task, workflow } from "@aloft/sdk";
+import { launchPlan, t, task, workflow } from "@aloft/sdk";
 
 export const add = task({ inputs: { a: t.int(), b: t.int() }, outputs: t.int() }, ({ a, b }) => a + b);
 export const explode = task({ inputs: { why: t.string() }, outputs: t.int() }, ({ why }) => {
@@ -20,3 +20,5 @@ export const slowSquare = task({ inputs: { n: t.int() }, outputs: t.int(), cache
   return n * n;
 });
 export const cached = workflow({ inputs: { n: t.int() }, outputs: t.int() }, ({ n }) => slowSquare({ n }));
+
+export const weekly = launchPlan({ name: "flows.weekly", workflow: sum, fixed: { b: 100 }, defaults: { tags: ["weekly"] } });
