@@ -1,0 +1,40 @@
+// The executions the crash test runs, and the output each node must end with.
+import { create } from "@bufbuild/protobuf";
+import { core, lit, types } from "@aloft/idl";
+import { bindings, closure, executionId, promise, task, taskNode, type WorkflowSpec } from "../../src/testing/closures.ts";
+
+export const CHAINS = 4;
+export const CHAIN_LENGTH = 25;
+export const MAP_ITEMS = 40;
+
+const inc = task("inc", { x: types.integer() }, { o: types.integer(), run: types.string() });
+
+export interface Work {
+  id: core.WorkflowExecutionIdentifier;
+  closure: core.CompiledWorkflowClosure;
+  inputs: core.LiteralMap;
+  /** Expected `o` of each node, by node name; and of the execution. */
+  expectedNodes: Map<string, number>;
+  expectedOutput: number | number[];
+}
+
+export function crashWorkload(): Work[] {
+  const work: Work[] = [];
+  for (let c = 0; c < CHAINS; c++) {
+    const start = c * 1000;
+    const nodes = Array.from({ length: CHAIN_LENGTH }, (_, i) => taskNode(`n${i}`, inc, { x: i === 0 ? promise("start-node", "a") : promise(`n${i - 1}`, "o") }));
+    const spec: WorkflowSpec = { name: "chain", inputs: { a: types.integer() }, outputs: { r: types.integer() }, nodes, outputBindings: { r: promise(`n${CHAIN_LENGTH - 1}`, "o") } };
+    const expectedNodes = new Map(nodes.map((n, i) => [n.id, start + i + 1]));
+    work.push({ id: executionId(`crash-chain-${c}`), closure: closure(spec, [inc]), inputs: create(core.LiteralMapSchema, { literals: { a: lit.integer(start) } }), expectedNodes, expectedOutput: start + CHAIN_LENGTH });
+  }
+  const arr = create(core.NodeSchema, { id: "map", inputs: bindings({ x: promise("start-node", "xs") }), target: { case: "arrayNode", value: { node: taskNode("sub", inc, {}), parallelismOption: { case: "parallelism", value: 8 } } } });
+  const xs = Array.from({ length: MAP_ITEMS }, (_, i) => i * 10);
+  work.push({
+    id: executionId("crash-map"),
+    closure: closure({ name: "map", inputs: { xs: types.list(types.integer()) }, outputs: { r: types.list(types.integer()) }, nodes: [arr], outputBindings: { r: promise("map", "o") } }, [inc]),
+    inputs: create(core.LiteralMapSchema, { literals: { xs: lit.collection(xs.map((x) => lit.integer(x))) } }),
+    expectedNodes: new Map(xs.map((x, i) => [String(i), x + 1])),
+    expectedOutput: xs.map((x) => x + 1),
+  });
+  return work;
+}
