@@ -26,3 +26,4 @@ export { SqlCatalogStorage, catalogMigrations } from "./catalog/sql-storage.ts";
 export type { CatalogStorage, CacheEntry } from "./catalog/storage.ts";
 export { TypeScriptPlugin, ALOFT_TASK_COMMAND, type TypeScriptPluginOptions } from "./plugins/typescript.ts";
 export { renderArgs, type TemplateParameters } from "./plugins/template.ts";
+export { nodeEventVerdict, workflowEventVerdict, type EventVerdict } from "./events/ordering.ts";
