@@ -5,7 +5,7 @@ import { GraphBuilder, currentBuilder, withBuilder } from "./builder.ts";
 import type { NodeHandle } from "./entity.ts";
 import { DefinitionError } from "./errors.ts";
 import type { BranchCase, GraphNode } from "./graph.ts";
-import { Condition, Ref } from "./promise.ts";
+import { Condition, operandVar, Ref } from "./promise.ts";
 import type { SchemaMap } from "./types/schema.ts";
 
 const FAILURE = Symbol("aloft.fail");
@@ -78,7 +78,7 @@ export class Branch<R> {
     const upstream = new Set<string>();
     for (const c of cases) {
       for (const r of c.condition.refs()) {
-        inputs[`${r.nodeId}.${r.varName}`] = { kind: "promise", nodeId: r.nodeId, varName: r.varName };
+        inputs[operandVar(r)] = { kind: "promise", nodeId: r.nodeId, varName: r.varName, ...(r.attrPath.length ? { attrPath: r.attrPath } : {}) };
         if (r.nodeId !== "start-node") upstream.add(r.nodeId);
       }
     }

@@ -15,7 +15,7 @@ import type { WorkflowDef } from "./workflow.ts";
 import type { LaunchPlanDef } from "./launch-plan.ts";
 
 export type BindingSpec =
-  | { kind: "promise"; nodeId: string; varName: string }
+  | { kind: "promise"; nodeId: string; varName: string; attrPath?: ReadonlyArray<string | number> }
   | { kind: "value"; value: unknown; schema: Schema<unknown>; path: string }
   | { kind: "literal"; literal: core.Literal }
   | { kind: "collection"; items: BindingSpec[] };
@@ -65,7 +65,7 @@ export function bindingUpstream(b: BindingSpec, into: Set<string>): void {
  * (files, datasets) can only be constants when they already have a URI.
  */
 export function bind(value: unknown, schema: Schema<unknown>, path: string): BindingSpec {
-  if (value instanceof Ref) return { kind: "promise", nodeId: value.nodeId, varName: value.varName };
+  if (value instanceof Ref) return { kind: "promise", nodeId: value.nodeId, varName: value.varName, ...(value.attrPath.length ? { attrPath: value.attrPath } : {}) };
   const lt = schema.literalType();
   if (Array.isArray(value) && lt.type.case === "collectionType" && value.some(containsRef)) {
     const item = itemSchema(schema);

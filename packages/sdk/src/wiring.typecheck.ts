@@ -67,3 +67,19 @@ export const structTask = task({ inputs: { p: t.struct({ name: t.string(), tags:
   const bad: number = p.tags;
   return name.length + bad;
 });
+
+const Point = t.struct({ x: t.float(), label: t.string() });
+const makePoint = task({ outputs: Point }, () => ({ x: 1, label: "a" }));
+export const attributes = workflow({ outputs: t.int() }, () => {
+  const p = makePoint({});
+  // Field access is typed: `label` is a string promise.
+  count({ text: p.get("label") });
+  // @ts-expect-error `x` is a float, not a string
+  count({ text: p.get("x") });
+  // @ts-expect-error the struct has no field `y`
+  p.get("y");
+  const xs = map(count)({ text: ["a", "b"] });
+  // @ts-expect-error list items of an int list are ints
+  count({ text: xs.at(0) });
+  return xs.at(1);
+});

@@ -4,6 +4,7 @@ import { runTaskLocally } from "./testing.ts";
 import * as P from "../serialize/testdata/pipeline.ts";
 import { task } from "../task.ts";
 import { workflow } from "../workflow.ts";
+import { when } from "../condition.ts";
 import { t } from "../types/t.ts";
 import { RecoverableError } from "../errors.ts";
 
@@ -100,5 +101,26 @@ describe("runWorkflow (through the engine)", () => {
     const wf = workflow({ name: "with-handler", inputs: { x: t.int() }, outputs: t.int(), onFailure: cleanup }, ({ x }) => boom({ x }));
     await expect(runWorkflow(wf, { x: 42 })).rejects.toThrow(/nope/);
     expect(seen).toEqual([42]);
+  });
+
+  it("reads struct fields and list items of promises (Flyte attribute access)", async () => {
+    const Stats = t.struct({ count: t.int(), mean: t.float(), tags: t.list(t.string()) }, { name: "Stats" });
+    const stats = task({ name: "attr.stats", inputs: { xs: t.list(t.float()) }, outputs: Stats }, ({ xs }) => ({
+      count: xs.length,
+      mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+      tags: xs.map((x) => (x > 2 ? "big" : "small")),
+    }));
+    const label = task({ name: "attr.label", inputs: { tag: t.string(), n: t.int() }, outputs: t.string() }, ({ tag, n }) => `${tag}x${n}`);
+    const wf = workflow({ name: "attr.wf", inputs: { xs: t.list(t.float()) }, outputs: { first: t.string(), mean: t.float() } }, ({ xs }) => {
+      const s = stats({ xs });
+      return { first: label({ tag: s.get("tags").at(0), n: s.get("count") }), mean: s.get("mean") };
+    });
+    expect((await runWorkflow(wf, { xs: [1, 4, 5] })).outputs).toEqual({ first: "smallx3", mean: 10 / 3 });
+    // Flyte's compiler cannot type a condition on a field, so that is refused where it is written.
+    const cond = workflow({ name: "attr.cond", inputs: { xs: t.list(t.float()) }, outputs: t.string() }, ({ xs }) => {
+      const s = stats({ xs });
+      return when(s.get("mean").gt(2)).then(() => label({ tag: "high", n: 1 })).else(() => label({ tag: "low", n: 1 }));
+    });
+    expect(() => cond.graph()).toThrow("conditions cannot compare n0.o0.mean, an attribute of an output");
   });
 });

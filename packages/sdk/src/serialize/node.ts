@@ -4,7 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { core, durationFromMilliseconds } from "@aloft/idl";
 import type { NodeOverrides } from "../entity.ts";
 import type { BindingSpec, GraphNode } from "../graph.ts";
-import { Ref, type ConditionTree } from "../promise.ts";
+import { operandVar, Ref, type ConditionTree } from "../promise.ts";
 import type { TaskEntity } from "../task-entity.ts";
 import type { WorkflowDef } from "../workflow.ts";
 import type { LaunchPlanDef } from "../launch-plan.ts";
@@ -23,7 +23,18 @@ export interface NodeRefs {
 async function bindingData(b: BindingSpec, refs: NodeRefs): Promise<core.BindingData> {
   switch (b.kind) {
     case "promise":
-      return create(core.BindingDataSchema, { value: { case: "promise", value: create(core.OutputReferenceSchema, { nodeId: b.nodeId, var: b.varName }) } });
+      return create(core.BindingDataSchema, {
+        value: {
+          case: "promise",
+          value: create(core.OutputReferenceSchema, {
+            nodeId: b.nodeId,
+            var: b.varName,
+            attrPath: (b.attrPath ?? []).map((a) =>
+              create(core.PromiseAttributeSchema, { value: typeof a === "number" ? { case: "intValue", value: a } : { case: "stringValue", value: a } }),
+            ),
+          }),
+        },
+      });
     case "value":
       return scalarOrLiteral(await refs.constant(b.value, b.schema, b.path));
     case "literal":
@@ -87,10 +98,6 @@ const operators: Record<string, core.ComparisonExpression_Operator> = {
   LTE: core.ComparisonExpression_Operator.LTE,
 };
 
-/** The branch-node input name a condition operand reads. */
-export function operandVar(r: Ref<unknown>): string {
-  return `${r.nodeId}.${r.varName}`;
-}
 
 async function operand(side: Ref<unknown> | { constant: unknown }, schema: Schema<unknown>, refs: NodeRefs, where: string): Promise<core.Operand> {
   if (side instanceof Ref) return create(core.OperandSchema, { val: { case: "var", value: operandVar(side) } });

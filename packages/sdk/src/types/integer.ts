@@ -10,8 +10,8 @@ function check(v: unknown): string | undefined {
   return undefined;
 }
 
-export const integerSchema = (): Schema<number> =>
-  plainSchema<number>({
+export const integerSchema = (): Schema<number> => {
+  const base = plainSchema<number>({
     name: "int",
     literalType: types.integer,
     check,
@@ -22,3 +22,15 @@ export const integerSchema = (): Schema<number> =>
       return checked(Number(text), path, check);
     },
   });
+  return {
+    ...base,
+    // A value reached through an attribute path into a struct arrives as a float (JSON has one number type, and
+    // Flyte converts it so); an integral float is read as the integer it is.
+    async fromLiteral(literal, ctx, path) {
+      const sv = literal.value.case === "scalar" ? literal.value.value.value : undefined;
+      const pv = sv?.case === "primitive" ? sv.value.value : undefined;
+      if (pv?.case === "floatValue" && Number.isSafeInteger(pv.value)) return pv.value;
+      return base.fromLiteral(literal, ctx, path);
+    },
+  };
+};

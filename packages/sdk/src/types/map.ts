@@ -5,9 +5,10 @@ import { describeValue, isPlainObject, parseJsonText, type Schema } from "./sche
 
 const key = (path: string, k: string) => `${path}[${JSON.stringify(k)}]`;
 
-export function mapSchema<T>(value: Schema<T>): Schema<Record<string, T>> {
+export function mapSchema<T>(value: Schema<T>): Schema<Record<string, T>> & { value: Schema<T> } {
   return {
     name: "dict",
+    value,
     literalType: () => types.map(value.literalType()),
     check(v, path) {
       if (!isPlainObject(v)) return `expected a map (plain object), got ${describeValue(v)}`;

@@ -3,7 +3,7 @@
 // through their own schemas' JSON form, so a Date field is an ISO string on the wire and a Date again in code.
 import { core, fromLiteral, lit, types } from "@aloft/idl";
 import { converting } from "./plain.ts";
-import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { DefinitionError, TypeMismatchError } from "../errors.ts";
 import { describeValue, isPlainObject, parseJsonText, type Infer, type Schema, type SchemaMap } from "./schema.ts";
 
@@ -48,7 +48,7 @@ export function jsonSchemaOf(t: core.LiteralType): JsonObject {
   }
 }
 
-export function structSchema<F extends SchemaMap>(fields: F, options: StructOptions = {}): Schema<StructValue<F>> & { jsonSchema(): JsonObject } {
+export function structSchema<F extends SchemaMap>(fields: F, options: StructOptions = {}): Schema<StructValue<F>> & { jsonSchema(): JsonObject; fields: F } {
   for (const [k, s] of Object.entries(fields)) {
     if (nonJson.has(s.name)) throw new DefinitionError(`t.struct field "${k}": ${s.name} cannot be stored inside a struct; make it a separate input or output`);
   }
@@ -87,7 +87,13 @@ export function structSchema<F extends SchemaMap>(fields: F, options: StructOpti
   };
   return {
     name: options.name ?? "struct",
-    literalType: () => types.struct(jsonSchema()),
+    fields,
+    // Field types go in structure.dataclass_type, as flytekit writes them: the compiler types attribute access
+    // (`summary.get("revenue")`) from there.
+    literalType: () => ({
+      ...types.struct(jsonSchema()),
+      structure: create(core.TypeStructureSchema, { tag: "", dataclassType: Object.fromEntries(entries.map(([k, s]) => [k, s.literalType()])) }),
+    }),
     jsonSchema,
     check,
     async toLiteral(value, _ctx, path) {
