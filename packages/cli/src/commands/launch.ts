@@ -2,7 +2,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { admin, core } from "@aloft/idl";
-import { scheduleSlots, scheduledExecutionName } from "@aloft/server";
 import { UsageError, type Command } from "../command.ts";
 import { connect, takeCommonFlags } from "../remote/connection.ts";
 import { parseRemoteInputs } from "../remote/inputs.ts";
@@ -60,6 +59,8 @@ export const launch: Command = {
     if (from !== undefined && to !== undefined) {
       const schedule = lp.spec?.entityMetadata?.schedule;
       if (!schedule?.ScheduleExpression.case) throw new UsageError(`launch plan ${lpName} has no schedule to backfill`);
+      // The server's schedule clock decides the slots, so a backfill fires exactly what the scheduler would have.
+      const { scheduleSlots, scheduledExecutionName } = await import("@aloft/server");
       let started = 0;
       for (const t of scheduleSlots(schedule, from, to)) {
         const inputs = { ...literals };

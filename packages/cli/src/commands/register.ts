@@ -1,7 +1,6 @@
 // `aloft register`: fast registration of a TypeScript project on a server.
 import { UsageError, type Command } from "../command.ts";
 import { connect, takeCommonFlags } from "../remote/connection.ts";
-import { registerModule } from "../remote/register.ts";
 
 const usage = `Usage: aloft register [--version v] [--endpoint url] [--project p] [--domain d] <file.ts>
 
@@ -21,6 +20,8 @@ export const register: Command = {
     const [file, ...extra] = rest;
     if (!file || extra.length > 0 || file.startsWith("--")) throw new UsageError(usage);
     const remote = connect(flags);
+    // Loaded when the command runs: serializing needs the SDK and esbuild.
+    const { registerModule } = await import("../remote/register.ts");
     const res = await registerModule(remote, file, version ? { version } : {});
     io.out(`registered ${res.tasks.length} task(s), ${res.workflows.length} workflow(s), ${res.launchPlans.length} launch plan(s) as version ${res.version} in ${remote.project}/${remote.domain}`);
     io.out(`code bundle: ${res.codeBundle}`);
