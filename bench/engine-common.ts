@@ -26,7 +26,8 @@ export interface BenchStore {
 export async function openStore(kind: StoreKind): Promise<BenchStore> {
   const dir = mkdtempSync(join(tmpdir(), "aloft-bench-"));
   if (kind === "memory") return { store: "memory", blobs: new MemoryBlobStore(), metadataPrefix: "memory://bench", cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-  const blobs = new FileSystemBlobStore({ root: `file://${dir}/blobs` });
+  // --no-fsync: blobs survive a process crash (page cache) but not power loss; shows the fsync cost.
+  const blobs = new FileSystemBlobStore({ root: `file://${dir}/blobs`, durable: !process.argv.includes("--no-fsync") });
   const metadataPrefix = `file://${dir}/blobs/metadata`;
   if (kind === "pglite") {
     const db = await openDatabase({ dataDir: join(dir, "db"), migrations: [...engineMigrations, ...catalogMigrations] });

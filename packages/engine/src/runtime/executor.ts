@@ -46,6 +46,8 @@ export class Executor {
   #commitWaiters: Array<() => void> = [];
   #writes: Promise<void>[] = [];
   #commitTail: Promise<void> = Promise.resolve();
+  #committing = false;
+  #commitRequested = false;
   stopped = false;
   /** Last round's failure (a store error): surfaced to waiters rather than swallowed. */
   fatal: Error | undefined;
@@ -172,11 +174,7 @@ export class Executor {
         this.#queue.clear();
         for (const action of batch) await this.#handle(action);
       }
-      // The commit runs behind the rounds: the next round (e.g. the next node of a chain, already
-      // known in memory) proceeds while this batch is written; batches commit strictly in order,
-      // so the store never records a node as finished before the nodes it depended on.
-      const batch = this.#takeBatch();
-      this.#commitTail = this.#commitTail.then(() => this.#commitBatch(batch));
+      this.#requestCommit();
     } catch (err) {
       this.#die(err);
     } finally {
@@ -184,6 +182,28 @@ export class Executor {
     }
     if (this.#hasPending()) this.#schedule();
     else for (const f of this.#idle.splice(0)) f();
+  }
+
+  /**
+   * Group commit behind the rounds: the next round (e.g. the next node of a chain, already known in
+   * memory) proceeds while a batch is written, and every round finished meanwhile joins the next
+   * batch. Batches commit strictly in order, so the store never records a node as finished before
+   * the nodes it depended on.
+   */
+  #requestCommit(): void {
+    if (this.#committing) {
+      this.#commitRequested = true;
+      return;
+    }
+    this.#committing = true;
+    const batch = this.#takeBatch();
+    this.#commitTail = this.#commitBatch(batch).finally(() => {
+      this.#committing = false;
+      if (this.#commitRequested) {
+        this.#commitRequested = false;
+        this.#requestCommit();
+      } else if (!this.#running && !this.#scheduled) for (const f of this.#idle.splice(0)) f();
+    });
   }
 
   #die(err: unknown): void {
@@ -277,7 +297,12 @@ export class Executor {
   }
 
   #hasPending(): boolean {
-    return this.#queue.size > 0 || this.#commitWaiters.length > 0 || this.#aborts.length > 0 || this.#dirtyActions.size > 0 || this.#dirtyExecutions.size > 0;
+    if (this.#queue.size > 0 || this.#aborts.length > 0) return true;
+    // Uncommitted changes need a round only when no commit is in flight; otherwise they join the
+    // batch that follows it (see #requestCommit).
+    const uncommitted = this.#commitWaiters.length > 0 || this.#dirtyActions.size > 0 || this.#dirtyExecutions.size > 0;
+    if (uncommitted && this.#committing) this.#commitRequested = true;
+    return uncommitted && !this.#committing;
   }
 
   /** Resolves when no round is running or queued and every batch is committed. */
@@ -289,7 +314,7 @@ export class Executor {
       }
       const tail = this.#commitTail;
       await tail;
-      if (tail === this.#commitTail && !this.#running && !this.#scheduled) return;
+      if (tail === this.#commitTail && !this.#committing && !this.#commitRequested && !this.#running && !this.#scheduled) return;
     }
   }
 

@@ -1,6 +1,6 @@
 // The durable store: every round's changes are written in one transaction with one multi-row
 // upsert per table, on PGlite or PostgreSQL alike.
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/database.ts";
 import type { ActionRecord, AttemptRecord, ExecutionRecord, Phase, SignalRecord } from "../model/action.ts";
 import { engineMigrations } from "./migrations.ts";
@@ -23,6 +23,16 @@ function excludedAll(cols: string[]) {
   return (eb: { ref(r: string): unknown }) => Object.fromEntries(cols.map((c) => [c, eb.ref(`excluded.${c}`)]));
 }
 
+// Below this many bind parameters a round is written as one statement (PostgreSQL allows 65,535).
+const SINGLE_STATEMENT_PARAMS = 30_000;
+
+function upsert(db: Kysely<any>, table: string, rows: Row[], key: string[], update: string[]) {
+  return db
+    .insertInto(table)
+    .values(rows)
+    .onConflict((oc) => oc.columns(key as never).doUpdateSet(excludedAll(update) as never));
+}
+
 const EXECUTION_UPDATE = ["phase", "outputs_uri", "error", "options", "updated_at"];
 const ACTION_UPDATE = ["phase", "attempt", "system_failures", "state", "inputs_uri", "outputs_uri", "error", "started_at", "updated_at"];
 const ATTEMPT_UPDATE = ["phase", "error", "started_at", "ended_at", "log_uri", "cache_status"];
@@ -42,16 +52,22 @@ export class SqlStore implements EngineStore {
     const executions = batch.executions.map(executionRow);
     const actions = batch.actions.map(actionRow);
     const attempts = dedupeAttempts(batch.attempts).map(attemptRow);
+    const params = executions.length * 13 + actions.length * 14 + attempts.length * 9;
+    if (params <= SINGLE_STATEMENT_PARAMS) {
+      // The usual round: one statement whose data-modifying CTEs upsert every table. A single
+      // statement is atomic on its own, so this costs one round trip instead of five.
+      let q: any = this.#k;
+      if (executions.length) q = q.with("e", (db: Kysely<any>) => upsert(db, "aloft_executions", executions, ["key"], EXECUTION_UPDATE).returning("key"));
+      if (actions.length) q = q.with("a", (db: Kysely<any>) => upsert(db, "aloft_actions", actions, ["key"], ACTION_UPDATE).returning("key"));
+      if (attempts.length) q = q.with("t", (db: Kysely<any>) => upsert(db, "aloft_attempts", attempts, ["action", "attempt"], ATTEMPT_UPDATE).returning("action"));
+      if (q === this.#k) return;
+      await q.selectNoFrom(sql<number>`1`.as("done")).execute();
+      return;
+    }
     await this.#k.transaction().execute(async (tx) => {
-      for (const rows of chunks(executions)) {
-        await tx.insertInto("aloft_executions").values(rows).onConflict((oc) => oc.column("key").doUpdateSet(excludedAll(EXECUTION_UPDATE) as never)).execute();
-      }
-      for (const rows of chunks(actions)) {
-        await tx.insertInto("aloft_actions").values(rows).onConflict((oc) => oc.column("key").doUpdateSet(excludedAll(ACTION_UPDATE) as never)).execute();
-      }
-      for (const rows of chunks(attempts)) {
-        await tx.insertInto("aloft_attempts").values(rows).onConflict((oc) => oc.columns(["action", "attempt"]).doUpdateSet(excludedAll(ATTEMPT_UPDATE) as never)).execute();
-      }
+      for (const rows of chunks(executions)) await upsert(tx, "aloft_executions", rows, ["key"], EXECUTION_UPDATE).execute();
+      for (const rows of chunks(actions)) await upsert(tx, "aloft_actions", rows, ["key"], ACTION_UPDATE).execute();
+      for (const rows of chunks(attempts)) await upsert(tx, "aloft_attempts", rows, ["action", "attempt"], ATTEMPT_UPDATE).execute();
     });
   }
 
