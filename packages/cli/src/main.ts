@@ -1,9 +1,10 @@
 import { commands } from "./registry.ts";
 import { UsageError, type CommandIO } from "./command.ts";
 
-function help(): string {
-  const width = Math.max(0, ...commands.map((c) => c.name.length));
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+async function help(): Promise<string> {
+  const all = await Promise.all(Object.values(commands).map((load) => load()));
+  const width = Math.max(0, ...all.map((c) => c.name.length));
+  const lines = all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
     "aloft: a Flyte-compatible workflow orchestrator",
     "",
@@ -28,14 +29,15 @@ export async function main(argv: string[]): Promise<number> {
   };
   const [name, ...rest] = args;
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    io.out(help());
+    io.out(await help());
     return name ? 0 : 1;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    io.err(`aloft: unknown command "${name}"\n\n${help()}`);
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
+    io.err(`aloft: unknown command "${name}"\n\n${await help()}`);
     return 2;
   }
+  const command = await load();
   if (rest.includes("--help") || rest.includes("-h")) {
     io.out(command.usage);
     return 0;

@@ -1,12 +1,18 @@
 import type { Command } from "./command.ts";
-import { run } from "./commands/run.ts";
-import { start } from "./commands/start.ts";
-import { get } from "./commands/get.ts";
-import { launch } from "./commands/launch.ts";
-import { terminate } from "./commands/terminate.ts";
-import { relaunch, recover } from "./commands/relaunch.ts";
-import { logs } from "./commands/logs.ts";
-import { register } from "./commands/register.ts";
 
-/** Every `aloft` subcommand, in the order `aloft --help` lists them. Add one line per command. */
-export const commands: Command[] = [run, start, register, get, launch, terminate, relaunch, recover, logs];
+/**
+ * Every `aloft` subcommand, in the order `aloft --help` lists them, loaded only when asked for: a command's
+ * module pulls in the packages it needs (the server, the SDK), and `aloft start` must not pay for the others.
+ * Add one line per command.
+ */
+export const commands: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./commands/run.ts")).run,
+  start: async () => (await import("./commands/start.ts")).start,
+  register: async () => (await import("./commands/register.ts")).register,
+  get: async () => (await import("./commands/get.ts")).get,
+  launch: async () => (await import("./commands/launch.ts")).launch,
+  terminate: async () => (await import("./commands/terminate.ts")).terminate,
+  relaunch: async () => (await import("./commands/relaunch.ts")).relaunch,
+  recover: async () => (await import("./commands/relaunch.ts")).recover,
+  logs: async () => (await import("./commands/logs.ts")).logs,
+};
