@@ -2,10 +2,19 @@
 // requests from the pool. Errors thrown by the runtime become SYSTEM failures of that request only.
 import { parentPort, workerData } from "node:worker_threads";
 
+/** A task failure as the runtime reports it; `recoverable: false` means retries would not help. */
+export interface RuntimeError {
+  kind: "USER" | "SYSTEM";
+  code: string;
+  message: string;
+  recoverable?: boolean;
+}
+
+/** What the runtime answers: outputs, a dynamic task's DynamicJobSpec bytes (futures.pb), or an error. */
+export type RuntimeReply = { outputs: Uint8Array } | { futures: Uint8Array } | { error: RuntimeError };
+
 interface RuntimeModule {
-  executeTask(request: { args: string[]; inputs: Uint8Array; outputPrefix: string; rawOutputPrefix: string }): Promise<
-    { outputs: Uint8Array } | { error: { kind: "USER" | "SYSTEM"; code: string; message: string } }
-  >;
+  executeTask(request: { args: string[]; inputs: Uint8Array; outputPrefix: string; rawOutputPrefix: string }): Promise<RuntimeReply>;
 }
 
 export interface WorkerRequest {
@@ -16,9 +25,7 @@ export interface WorkerRequest {
   rawOutputPrefix: string;
 }
 
-export type WorkerReply =
-  | { id: number; outputs: Uint8Array }
-  | { id: number; error: { kind: "USER" | "SYSTEM"; code: string; message: string } };
+export type WorkerReply = RuntimeReply & { id: number };
 
 const port = parentPort;
 if (!port) throw new Error("typescript-worker must run in a worker thread");
@@ -31,8 +38,7 @@ const executeTask = runtime.executeTask.bind(runtime);
 port.on("message", (req: WorkerRequest) => {
   executeTask({ args: req.args, inputs: req.inputs, outputPrefix: req.outputPrefix, rawOutputPrefix: req.rawOutputPrefix }).then(
     (res) => {
-      if ("outputs" in res) port.postMessage({ id: req.id, outputs: res.outputs } satisfies WorkerReply);
-      else port.postMessage({ id: req.id, error: res.error } satisfies WorkerReply);
+      port.postMessage({ ...res, id: req.id } satisfies WorkerReply);
     },
     (err: unknown) => {
       port.postMessage({ id: req.id, error: { kind: "SYSTEM", code: "RuntimeError", message: err instanceof Error ? err.message : String(err) } } satisfies WorkerReply);

@@ -50,6 +50,17 @@ describe("TypeScript worker pool plugin", () => {
     expect(s).toMatchObject({ kind: "failure", error: { kind: "SYSTEM", code: "RuntimeError", message: "runtime blew up" } });
   });
 
+  it("keeps the runtime's verdict that an error is not recoverable", async () => {
+    const u = await plugin.execute(ctxFor(tsTask("user-fail-final", {}, {}), create(core.LiteralMapSchema, {})));
+    expect(u).toEqual({ kind: "failure", error: { kind: "USER", code: "ValueError", message: "bad value", recoverable: false } });
+  });
+
+  it("hands a dynamic task's futures back as its DynamicJobSpec", async () => {
+    const r = await plugin.execute(ctxFor(tsTask("dynamic", {}, {}), create(core.LiteralMapSchema, {})));
+    expect(r.kind).toBe("dynamic");
+    expect(r.kind === "dynamic" && r.spec.minSuccesses).toBe(1n);
+  });
+
   it("aborts a hanging task by replacing its worker, and the pool keeps working", async () => {
     const ac = new AbortController();
     const hanging = plugin.execute(ctxFor(tsTask("hang", {}, {}), create(core.LiteralMapSchema, {}), ac.signal));

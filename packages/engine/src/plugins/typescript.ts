@@ -45,8 +45,10 @@ export class TypeScriptPlugin implements TaskPlugin {
       ctx.signal,
     );
     if ("outputs" in reply) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, reply.outputs) };
-    const e = reply.error;
-    return { kind: "failure", error: { ...e, recoverable: e.code !== "Aborted" } };
+    if ("futures" in reply) return { kind: "dynamic", spec: fromBinary(core.DynamicJobSpecSchema, reply.futures) };
+    // The runtime knows whether a retry can help (Flyte retries only recoverable errors); an abort never is.
+    const { recoverable, ...e } = reply.error;
+    return { kind: "failure", error: { ...e, recoverable: e.code !== "Aborted" && recoverable !== false } };
   }
 
   close(): Promise<void> {

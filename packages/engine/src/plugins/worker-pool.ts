@@ -3,7 +3,7 @@
 // Aborting a task terminates its worker (the only way to stop running JavaScript) and starts a new one.
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import type { WorkerReply, WorkerRequest } from "./typescript-worker.ts";
+import type { RuntimeReply, WorkerReply, WorkerRequest } from "./typescript-worker.ts";
 
 export interface PoolRequest {
   args: string[];
@@ -12,7 +12,7 @@ export interface PoolRequest {
   rawOutputPrefix: string;
 }
 
-export type PoolReply = { outputs: Uint8Array } | { error: { kind: "USER" | "SYSTEM"; code: string; message: string } };
+export type PoolReply = RuntimeReply;
 
 interface Slot {
   worker: Worker;
@@ -53,7 +53,8 @@ export class WorkerPool {
       const done = inflight.get(m.id);
       inflight.delete(m.id);
       if (inflight.size === 0) worker.unref();
-      done?.("outputs" in m ? { outputs: m.outputs } : { error: m.error });
+      const { id: _id, ...reply } = m;
+      done?.(reply);
     });
     worker.on("error", (err) => this.#failAll(slot, `worker failed: ${err.message}`));
     worker.on("exit", (code) => {

@@ -18,6 +18,10 @@ export async function executeTask(req: { args: string[]; inputs: Uint8Array; out
       return { outputs: toBinary(core.LiteralMapSchema, create(core.LiteralMapSchema, { literals: { o: lit.integer(intIn(inputs, "x") + intIn(inputs, "y")) } })) };
     case "echo-args":
       return { outputs: toBinary(core.LiteralMapSchema, create(core.LiteralMapSchema, { literals: { o: lit.string(req.args.join(" ")) } })) };
+    case "user-fail-final":
+      return { error: { kind: "USER" as const, code: "ValueError", message: "bad value", recoverable: false } };
+    case "dynamic":
+      return { futures: toBinary(core.DynamicJobSpecSchema, create(core.DynamicJobSpecSchema, { minSuccesses: 1n })) };
     case "user-fail":
       return { error: { kind: "USER" as const, code: "ValueError", message: "bad value" } };
     case "throw":
