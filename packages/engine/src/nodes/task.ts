@@ -21,6 +21,12 @@ export function taskOf(a: LiveAction): core.TaskTemplate {
   throw new InvalidArgumentError(a.key, "is not a task node");
 }
 
+/** A node's own non-zero retry count wins over its task's, as propeller builds a node's retry strategy. */
+export function retryBudget(a: LiveAction, task: core.TaskTemplate): number {
+  const nodeRetries = a.spec.kind === "node" ? (a.spec.node.metadata?.retries?.retries ?? 0) : 0;
+  return nodeRetries !== 0 ? nodeRetries : (task.metadata?.retries?.retries ?? 0);
+}
+
 interface TaskState {
   dynamic?: { uri: string };
   cache?: { status: string; reason: string };
@@ -96,7 +102,7 @@ async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<vo
   const e = result.error;
   const failure: ExecutionFailure = { kind: e.kind, code: e.code, message: e.message, failedNodeId: nodeIdOf(a) };
   ctx.recordAttempt({ ...base, phase: "FAILED", error: failure });
-  const retries = task.metadata?.retries?.retries ?? 0;
+  const retries = retryBudget(a, task);
   const userFailures = a.rec.attempt - a.rec.systemFailures + (e.kind === "USER" ? 1 : 0);
   const retryUser = e.recoverable && e.kind === "USER" && userFailures <= retries;
   const retrySystem = e.recoverable && e.kind === "SYSTEM" && a.rec.systemFailures < ctx.services.settings.maxSystemFailures;

@@ -73,9 +73,8 @@ describe("runWorkflow (through the engine)", () => {
     expect(r.outputs).toBe(5);
   });
 
-  // Flyte gives NodeMetadata.retries precedence over the task's (propeller's computeRetryStrategy); the engine in
-  // this build reads only the task's retries, so this stays skipped until it does.
-  it.skip("applies per-call overrides (retries) from the node", async () => {
+  // Flyte gives a non-zero NodeMetadata.retries precedence over the task's (propeller's computeRetryStrategy).
+  it("applies per-call overrides (retries) from the node", async () => {
     let calls = 0;
     const flaky = task({ name: "flaky-override", outputs: t.int() }, () => {
       if (++calls < 3) throw new RecoverableError("again");
