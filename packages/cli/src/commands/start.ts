@@ -29,6 +29,8 @@ export const start: Command = {
     // Imported when the command runs, so other commands do not pay for loading the server.
     const { loadConfig, startAloft } = await import("@aloft/server");
     const { typescriptTaskPlugin } = await import("../remote/typescript-plugin.ts");
+    // Container and shell tasks (Flyte's raw-container protocol) run as local processes, as they do in `aloft run`.
+    const { rawContainerPlugin } = await import("@aloft/sdk");
     let config;
     try {
       config = loadConfig({ argv, env: process.env });
@@ -36,7 +38,7 @@ export const start: Command = {
       throw new UsageError((e as Error).message);
     }
     const t0 = performance.now();
-    const aloft = await startAloft(config, { plugins: [typescriptTaskPlugin()] });
+    const aloft = await startAloft(config, { plugins: [typescriptTaskPlugin(), rawContainerPlugin()] });
     io.out(`Aloft listening on ${aloft.server.url} (gRPC, gRPC-Web, Connect and REST at /api/v1); data in ${config.dataDir}`);
     let stopping = false;
     const stopped = new Promise<number>((resolve) => {
