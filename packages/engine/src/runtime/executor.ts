@@ -10,6 +10,7 @@ import type { CommitBatch, EngineStore } from "../store/store.ts";
 import type { BlobStore } from "./blob-store.ts";
 import type { ExecutionResult, LiveAction, LiveExecution } from "./live.ts";
 import { ActionContextImpl } from "./context.ts";
+import { Limiter } from "./limiter.ts";
 import type { EngineServices } from "./services.ts";
 import type { TaskPlugin } from "../plugins/plugin.ts";
 
@@ -47,6 +48,7 @@ export class Executor {
   #writes: Promise<void>[] = [];
   #commitTail: Promise<void> = Promise.resolve();
   #committing = false;
+  readonly #blobWrites = new Limiter(64);
   #commitRequested = false;
   stopped = false;
   /** Last round's failure (a store error): surfaced to waiters rather than swallowed. */
@@ -330,7 +332,8 @@ export class Executor {
   }
 
   async writeLiteralMap(uri: string, map: core.LiteralMap): Promise<void> {
-    await this.blobs.put(uri, toBinary(core.LiteralMapSchema, map));
+    const bytes = toBinary(core.LiteralMapSchema, map);
+    await this.#blobWrites.run(() => this.blobs.put(uri, bytes));
   }
 
   failure(kind: ExecutionFailure["kind"], code: string, message: string, failedNodeId?: string): ExecutionFailure {
