@@ -1,5 +1,5 @@
 // In-memory store for local runs (the SDK's in-process runner): no durability, minimal overhead.
-// Records are copied on commit so later in-place changes by the executor cannot leak in uncommitted.
+// The executor hands over copies taken when the batch was cut, so they are stored as they are.
 import type { ActionRecord, AttemptRecord, ExecutionRecord, SignalRecord } from "../model/action.ts";
 import type { CommitBatch, EngineStore } from "./store.ts";
 import { isTerminal } from "../model/action.ts";
@@ -14,16 +14,16 @@ export class MemoryStore implements EngineStore {
   async init(): Promise<void> {}
 
   async commit(batch: CommitBatch): Promise<void> {
-    for (const e of batch.executions) this.#executions.set(e.key, { ...e });
+    for (const e of batch.executions) this.#executions.set(e.key, e);
     for (const a of batch.actions) {
       let m = this.#actions.get(a.execution);
       if (!m) this.#actions.set(a.execution, (m = new Map()));
-      m.set(a.key, { ...a });
+      m.set(a.key, a);
     }
     for (const t of batch.attempts) {
       let m = this.#attempts.get(t.execution);
       if (!m) this.#attempts.set(t.execution, (m = new Map()));
-      m.set(`${t.action}#${t.attempt}`, { ...t });
+      m.set(`${t.action}#${t.attempt}`, t);
     }
   }
 
