@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { types, lit } from "@aloft/idl";
+import { create } from "@bufbuild/protobuf";
+import { core, types, lit } from "@aloft/idl";
 import { closure, executionId, promise, scalarBinding, task, taskNode, type WorkflowSpec } from "../testing/closures.ts";
 import { useEngines } from "../testing/engine.ts";
 import { int, ints } from "../testing/values.ts";
@@ -79,6 +80,24 @@ describe("task node", () => {
     expect(aborted).toEqual([0]);
     const attempts = await engine.listTaskAttempts(id);
     expect(attempts[0]!.error?.code).toBe("Timeout");
+  });
+
+  it("fails a node as TIMED_OUT once its node timeout passes, across retries, without retrying", async () => {
+    const t = task("forever", { x: types.integer() }, { o: types.integer() }, { retries: 3 });
+    let aborted = 0;
+    const { engine, plugin } = await engineWith({
+      forever: (_i, ctx) => new Promise<TaskResult>((resolve) => ctx.signal.addEventListener("abort", () => (aborted++, resolve(fail("SYSTEM"))))),
+    });
+    const spec = one(t);
+    spec.nodes[0]!.metadata = create(core.NodeMetadataSchema, { name: "t", timeout: { seconds: 0n, nanos: 60_000_000 } });
+    const id = executionId("node-timeout");
+    await engine.createExecution({ id, closure: closure(spec, [t]), inputs: ints({ x: 1 }) });
+    const r = await engine.wait(id);
+    expect(r.phase).toBe("FAILED");
+    expect(r.error).toMatchObject({ code: "NodeTimedOut", failedNodeId: "t" });
+    expect((await engine.listNodeExecutions(id)).find((n) => n.name === "t")?.phase).toBe("TIMED_OUT");
+    expect(plugin.calls).toHaveLength(1);
+    expect(aborted).toBe(1);
   });
 
   it("holds at most maxParallelism attempts running at once", async () => {

@@ -65,6 +65,7 @@ export class ActionContextImpl implements ActionContext {
   setPhase(phase: Phase): void {
     if (phase === "RUNNING" && this.action.rec.startedAt === null) this.action.rec.startedAt = this.now();
     this.executor.setPhase(this.action, phase);
+    if (phase === "RUNNING") this.executor.armDeadline(this.action);
   }
 
   setState(state: ActionState): void {

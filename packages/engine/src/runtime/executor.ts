@@ -43,6 +43,7 @@ export class Executor {
   #running = false;
   #idle: Array<() => void> = [];
   #timers = new Map<LiveAction, NodeJS.Timeout>();
+  #deadlines = new Map<LiveAction, NodeJS.Timeout>();
   #aborts: Array<{ execution: LiveExecution; reason: string; phase: Phase }> = [];
   #commitWaiters: Array<() => void> = [];
   #writes: Promise<void>[] = [];
@@ -129,6 +130,9 @@ export class Executor {
       const timer = this.#timers.get(action);
       if (timer) clearTimeout(timer);
       this.#timers.delete(action);
+      const deadline = this.#deadlines.get(action);
+      if (deadline) clearTimeout(deadline);
+      this.#deadlines.delete(action);
       if (action.parent) this.childChanged(action);
       else this.#finishExecution(action);
     }
@@ -239,9 +243,34 @@ export class Executor {
     });
   }
 
+  /** Flyte's node timeout (NodeMetadata.timeout): the node's whole run, across retries. */
+  nodeDeadline(action: LiveAction): number | undefined {
+    const node = action.spec.kind === "node" ? action.spec.node : undefined;
+    const t = node?.metadata?.timeout;
+    if (!t || action.rec.startedAt === null) return undefined;
+    const ms = Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6);
+    return ms > 0 ? action.rec.startedAt + ms : undefined;
+  }
+
+  armDeadline(action: LiveAction): void {
+    const deadline = this.nodeDeadline(action);
+    if (deadline === undefined || this.#deadlines.has(action)) return;
+    const t = setTimeout(() => {
+      this.#deadlines.delete(action);
+      this.wake(action);
+    }, Math.max(0, deadline - this.now()));
+    this.#deadlines.set(action, t);
+  }
+
   async #handle(action: LiveAction): Promise<void> {
     if (isTerminal(action.rec.phase) || this.stopped) return;
     const ctx = this.context(action);
+    const deadline = this.nodeDeadline(action);
+    if (deadline !== undefined && this.now() >= deadline) {
+      await this.handlerFor(action).abort(ctx, "node timed out");
+      ctx.fail({ kind: "USER", code: "NodeTimedOut", message: `node ${action.rec.name} exceeded its timeout`, failedNodeId: action.rec.name }, "TIMED_OUT");
+      return;
+    }
     try {
       await this.handlerFor(action).handle(ctx);
     } catch (err) {
@@ -324,6 +353,8 @@ export class Executor {
     this.stopped = true;
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
+    for (const t of this.#deadlines.values()) clearTimeout(t);
+    this.#deadlines.clear();
     for (const e of this.executions.values()) if (e.timer) clearTimeout(e.timer);
   }
 
