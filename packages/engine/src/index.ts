@@ -27,3 +27,4 @@ export type { CatalogStorage, CacheEntry } from "./catalog/storage.ts";
 export { TypeScriptPlugin, ALOFT_TASK_COMMAND, type TypeScriptPluginOptions } from "./plugins/typescript.ts";
 export { renderArgs, type TemplateParameters } from "./plugins/template.ts";
 export { nodeEventVerdict, workflowEventVerdict, type EventVerdict } from "./events/ordering.ts";
+export { rawContainerPlugin, type RawContainerPluginOptions } from "./plugins/raw-container.ts";
