@@ -13,6 +13,8 @@ export interface AttemptScratch {
   slot?: boolean;
   /** Attempt number the in-flight/result belongs to. */
   attempt?: number;
+  /** stdout/stderr the plugin reported for the current attempt. */
+  logs?: string[];
 }
 
 export function attemptScratch(a: LiveAction): AttemptScratch {
@@ -65,6 +67,7 @@ export async function startAttempt(ctx: ActionContext, task: core.TaskTemplate):
   const id = ctx.execution.id;
   const nodeId = nodeIdOf(a);
   const logs: string[] = [];
+  sc.logs = logs;
   const pctx: TaskExecutionContext = {
     task,
     executionId: id,
@@ -85,7 +88,7 @@ export async function startAttempt(ctx: ActionContext, task: core.TaskTemplate):
     prevCheckpointPrefix: attempt > 0 ? `${ctx.dataPrefix()}/${attempt - 1}/_flytecheckpoints` : "",
     interruptible: interruptibleOf(ctx, task),
     signal: controller.signal,
-    log: { write: (stream, text) => void logs.push(`[${stream}] ${text}`) },
+    log: { write: (stream, text) => void logs.push(stream === "stderr" ? `[stderr] ${text}` : text) },
     blobStore: ctx.blobs,
     environment: {
       FLYTE_INTERNAL_EXECUTION_ID: id.name,

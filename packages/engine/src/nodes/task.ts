@@ -81,13 +81,20 @@ async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<vo
     ctx.releaseSlot();
   }
   const attempt = a.rec.attempt;
+  // Captured stdout/stderr of the attempt, stored once beside its outputs.
+  let logUri: string | null = null;
+  if (sc.logs?.length) {
+    logUri = `${ctx.dataPrefix()}/${attempt}/logs.txt`;
+    await ctx.blobs.put(logUri, new TextEncoder().encode(sc.logs.join("")));
+  }
+  sc.logs = undefined;
   const base = {
     execution: a.rec.execution,
     action: a.key,
     attempt,
     startedAt: a.rec.startedAt ?? ctx.now(),
     endedAt: ctx.now(),
-    logUri: null,
+    logUri,
     cacheStatus: (a.rec.state as TaskState).cache?.status ?? null,
   };
   if (result.kind === "success") {

@@ -35,6 +35,22 @@ function ctxFor(t: core.TaskTemplate): TaskExecutionContext & { logs: string[] }
 }
 
 describe("raw container plugin", () => {
+  it("records each attempt's captured output through the engine", async () => {
+    const { createEngine } = await import("../engine.ts");
+    const { closure, taskNode, scalarBinding } = await import("../testing/closures.ts");
+    const blobs = new MemoryBlobStore();
+    const t = rawTask('echo "hello from $(cat /var/inputs/s)"; echo 1 > /var/outputs/o', { o: types.integer() });
+    const engine = createEngine({ store: "memory", blobStore: blobs, plugins: [plugin] });
+    await engine.start();
+    const id = executionId("rawlogs");
+    const node = taskNode("n0", t, { a: scalarBinding(lit.integer(1)), s: scalarBinding(lit.string("raw")) });
+    await engine.createExecution({ id, closure: closure({ name: "w", nodes: [node] }, [t]), inputs: create(core.LiteralMapSchema, {}) });
+    expect((await engine.wait(id)).phase).toBe("SUCCEEDED");
+    const [attempt] = await engine.listTaskAttempts(id);
+    expect(new TextDecoder().decode(await blobs.get(attempt!.logUri!))).toBe("hello from raw\n");
+    await engine.stop();
+  });
+
   it("writes inputs as files, runs the command and reads typed outputs back", async () => {
     const t = rawTask('echo "running $(cat /var/inputs/s)"; expr $(cat /var/inputs/a) + 1 > /var/outputs/o; cat /var/inputs/inputs.json > /var/outputs/j', { o: types.integer(), j: types.string() });
     expect(plugin.canHandle(t)).toBe(true);
