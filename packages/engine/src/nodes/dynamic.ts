@@ -4,6 +4,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { readProto, type BlobStore as StorageBlobStore } from "@aloft/storage";
 import { core } from "@aloft/idl";
+import { compileDynamicJobSpec, formatCompileErrors } from "@aloft/compiler";
 import { InvalidArgumentError } from "../errors.ts";
 import { isTerminal, type ActionRecord } from "../model/action.ts";
 import type { ActionSpec } from "../runtime/live.ts";
@@ -33,18 +34,25 @@ function scopeOf(ctx: ActionContext): Scope {
   return s.scope;
 }
 
-/** The dynamic spec as a workflow: its nodes, its output bindings, the task's interface. */
+/**
+ * The dynamic spec compiled by @aloft/compiler exactly as flytepropeller compiles it (tasks get the
+ * parent's container config, connections are derived, types are checked); a spec that does not
+ * compile fails the node with the compiler's errors.
+ */
 export function dynamicWorkflow(ctx: ActionContext, task: core.TaskTemplate, spec: core.DynamicJobSpec): ActionSpec {
-  const scope = new Scope(scopeOf(ctx));
-  spec.tasks.forEach((t, i) => {
-    if (!t.id) throw new InvalidArgumentError(`${ctx.action.key}.dynamic.tasks[${i}].id`, "is missing");
-    scope.tasks.set(identifierKey(t.id), t);
+  const compiled = compileDynamicJobSpec(spec, {
+    parentTask: task,
+    project: ctx.execution.id.project,
+    domain: ctx.execution.id.domain,
+    nodeId: ctx.action.rec.name,
+    version: task.id?.version ?? "",
   });
-  spec.subworkflows.forEach((w, i) => {
-    if (!w.id) throw new InvalidArgumentError(`${ctx.action.key}.dynamic.subworkflows[${i}].id`, "is missing");
-    scope.workflows.set(identifierKey(w.id), create(core.CompiledWorkflowSchema, { template: w }));
-  });
-  return { kind: "workflow", workflow: create(core.CompiledWorkflowSchema, { template: dynamicTemplate(task, spec) }), scope };
+  if (!compiled.ok) {
+    throw new InvalidArgumentError(`${ctx.action.key}.dynamic`, `the DynamicJobSpec does not compile: ${formatCompileErrors(compiled.errors)}`);
+  }
+  const closure = compiled.value;
+  if (!closure.primary) throw new InvalidArgumentError(`${ctx.action.key}.dynamic`, "compiled without a primary workflow");
+  return { kind: "workflow", workflow: closure.primary, scope: Scope.fromClosure(closure, scopeOf(ctx)) };
 }
 
 function dynamicTemplate(task: core.TaskTemplate, spec: core.DynamicJobSpec): core.WorkflowTemplate {
