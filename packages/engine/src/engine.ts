@@ -34,6 +34,8 @@ export interface EngineOptions {
   maxParallelism?: number;
   /** Retries for system errors, separate from each task's retry budget (default 3). */
   maxSystemFailures?: number;
+  /** Outputs up to this many bytes (encoded) are stored in the action record, not outputs.pb (default 64 KiB). */
+  inlineOutputsMaxBytes?: number;
   /** Called when an event sink or a background step fails (default: console.error). */
   onError?: (err: unknown) => void;
 }
@@ -84,6 +86,7 @@ export function createEngine(options: EngineOptions): Engine {
     rawOutputPrefix: (options.rawOutputPrefix ?? "memory://aloft/raw").replace(/\/+$/, ""),
     maxSystemFailures: options.maxSystemFailures ?? 3,
     maxParallelism: options.maxParallelism ?? 0,
+    inlineOutputsMaxBytes: options.inlineOutputsMaxBytes ?? 64 * 1024,
   };
   if (!Number.isInteger(settings.maxParallelism) || settings.maxParallelism < 0) {
     throw new InvalidArgumentError("maxParallelism", "must be a non-negative integer");
@@ -128,6 +131,7 @@ export function createEngine(options: EngineOptions): Engine {
       inputsUri,
       phase: "QUEUED",
       outputsUri: null,
+      outputs: null,
       error: null,
       options: opts,
       parentAction,
@@ -136,7 +140,7 @@ export function createEngine(options: EngineOptions): Engine {
     };
     const exec = newLiveExecution(rec, request.closure);
     const root = new LiveAction(
-      { key, execution: key, parent: null, kind: "workflow", name: "", phase: "QUEUED", attempt: 0, systemFailures: 0, state: {}, inputsUri, outputsUri: null, error: null, startedAt: null, updatedAt: now },
+      { key, execution: key, parent: null, kind: "workflow", name: "", phase: "QUEUED", attempt: 0, systemFailures: 0, state: {}, inputsUri, outputsUri: null, outputs: null, error: null, startedAt: null, updatedAt: now },
       exec,
       undefined,
       { kind: "workflow", workflow: request.closure.primary, scope: exec.scope },
@@ -167,7 +171,10 @@ export function createEngine(options: EngineOptions): Engine {
 
   async function resultOf(rec: ExecutionRecord): Promise<ExecutionResult> {
     const r: ExecutionResult = { phase: rec.phase };
-    if (rec.outputsUri && rec.phase === "SUCCEEDED") r.outputs = await executor.readLiteralMap(rec.outputsUri);
+    if (rec.phase === "SUCCEEDED") {
+      if (rec.outputs) r.outputs = fromBinary(core.LiteralMapSchema, rec.outputs);
+      else if (rec.outputsUri) r.outputs = await executor.readLiteralMap(rec.outputsUri);
+    }
     if (rec.error) r.error = rec.error;
     return r;
   }

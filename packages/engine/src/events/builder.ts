@@ -1,9 +1,9 @@
 // Turns engine phase changes into FlyteIDL events. Node ids of nested nodes follow Flyte's unique-id
 // scheme (`<parent node>-<retry>-<node>`), so the control plane can tell them apart.
-import { create } from "@bufbuild/protobuf";
+import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { core, event } from "@aloft/idl";
-import type { AttemptRecord, ExecutionFailure, Phase } from "../model/action.ts";
+import { isTerminal, type AttemptRecord, type ExecutionFailure, type Phase } from "../model/action.ts";
 import type { LiveAction, LiveExecution } from "../runtime/live.ts";
 import { dynamicClosure } from "../nodes/dynamic.ts";
 import { taskOf } from "../nodes/task.ts";
@@ -64,6 +64,17 @@ export function emitsNodeEvents(a: LiveAction): boolean {
   return a.rec.kind !== "workflow";
 }
 
+/** Outputs of a succeeded action: its outputs.pb when offloaded, else the (inline) data itself. */
+function outputsOf(
+  a: LiveAction | undefined,
+  uri: string | null,
+  inline: Uint8Array | null,
+): { case: "outputUri"; value: string } | { case: "outputData"; value: core.LiteralMap } | { case: undefined } {
+  if (uri) return { case: "outputUri", value: uri };
+  const data = a?.outputs ?? (inline ? fromBinary(core.LiteralMapSchema, inline) : undefined);
+  return data ? { case: "outputData", value: data } : { case: undefined };
+}
+
 export function workflowEvent(exec: LiveExecution, occurredAt: number): event.WorkflowExecutionEvent {
   const r = exec.rec;
   return create(event.WorkflowExecutionEventSchema, {
@@ -73,10 +84,20 @@ export function workflowEvent(exec: LiveExecution, occurredAt: number): event.Wo
     occurredAt: timestampFromMs(occurredAt),
     outputResult: r.error
       ? { case: "error", value: executionError(r.error) }
-      : r.outputsUri && r.phase === "SUCCEEDED"
-        ? { case: "outputUri", value: r.outputsUri }
+      : r.phase === "SUCCEEDED"
+        ? outputsOf(exec.root, r.outputsUri, r.outputs)
         : { case: undefined },
   });
+}
+
+/**
+ * The node's inputs: inputs.pb when one was written (container tasks), else the inputs themselves
+ * while the node is queued or running (terminal events carry outputs; the first event suffices).
+ */
+function inputsOf(a: LiveAction): Pick<event.NodeExecutionEvent, "inputValue"> | Record<string, never> {
+  if (a.rec.inputsUri) return { inputValue: { case: "inputUri", value: a.rec.inputsUri } };
+  if (a.inputs && !isTerminal(a.rec.phase)) return { inputValue: { case: "inputData", value: a.inputs } };
+  return {};
 }
 
 export function nodeEvent(a: LiveAction, occurredAt: number): event.NodeExecutionEvent {
@@ -98,11 +119,11 @@ export function nodeEvent(a: LiveAction, occurredAt: number): event.NodeExecutio
     isParent: a.children.size > 0 && !isArray,
     isDynamic: (r.state as { dynamic?: unknown }).dynamic !== undefined,
     isArray,
-    ...(r.inputsUri ? { inputValue: { case: "inputUri" as const, value: r.inputsUri } } : {}),
+    ...inputsOf(a),
     outputResult: r.error
       ? { case: "error", value: executionError(r.error) }
-      : r.outputsUri && r.phase === "SUCCEEDED"
-        ? { case: "outputUri", value: r.outputsUri }
+      : r.phase === "SUCCEEDED"
+        ? outputsOf(a, r.outputsUri, r.outputs)
         : { case: undefined },
     ...(parent
       ? {
@@ -140,8 +161,8 @@ export function taskEvent(a: LiveAction, task: core.TaskTemplate | undefined, at
     taskType: task?.type ?? "",
     outputResult: attempt.error
       ? { case: "error", value: executionError(attempt.error) }
-      : attempt.phase === "SUCCEEDED" && a.rec.outputsUri
-        ? { case: "outputUri", value: a.rec.outputsUri }
+      : attempt.phase === "SUCCEEDED"
+        ? outputsOf(a, a.rec.phase === "SUCCEEDED" ? a.rec.outputsUri : null, a.rec.outputs)
         : { case: undefined },
   });
 }

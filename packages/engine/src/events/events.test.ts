@@ -49,7 +49,9 @@ describe("execution events", () => {
     await new Promise((r) => setTimeout(r, 10));
 
     expect(sink.workflows.map((e) => core.WorkflowExecution_Phase[e.phase])).toEqual(["QUEUED", "RUNNING", "SUCCEEDED"]);
-    expect(sink.workflows.at(-1)!.outputResult.case).toBe("outputUri");
+    // Small outputs travel in the events themselves (output_data), as they are not in any outputs.pb.
+    const wfOut = sink.workflows.at(-1)!.outputResult;
+    expect(wfOut.case === "outputData" && int(wfOut.value, "r")).toBe(3);
     for (const nodeId of ["a", "b"]) {
       const phases = sink.nodes.filter((e) => e.id?.nodeId === nodeId).map((e) => e.phase);
       expect(phases.map((p) => core.NodeExecution_Phase[p])).toEqual(["QUEUED", "RUNNING", "SUCCEEDED"]);

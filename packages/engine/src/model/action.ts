@@ -52,6 +52,8 @@ export interface ActionRecord {
   state: ActionState;
   inputsUri: string | null;
   outputsUri: string | null;
+  /** Binary `core.LiteralMap` of small outputs kept in the record itself (then `outputsUri` is null). */
+  outputs: Uint8Array | null;
   error: ExecutionFailure | null;
   startedAt: number | null;
   updatedAt: number;
@@ -81,6 +83,8 @@ export interface ExecutionRecord {
   inputsUri: string;
   phase: Phase;
   outputsUri: string | null;
+  /** Binary `core.LiteralMap` of small workflow outputs kept in the record (then `outputsUri` is null). */
+  outputs: Uint8Array | null;
   error: ExecutionFailure | null;
   options: ExecutionOptionsRecord;
   /** Set when this execution was launched by a launch-plan node of another execution. */

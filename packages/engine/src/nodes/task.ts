@@ -98,6 +98,8 @@ async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<vo
     cacheStatus: (a.rec.state as TaskState).cache?.status ?? null,
   };
   if (result.kind === "success") {
+    // Known before the attempt's event is built, so the task event carries them too.
+    a.outputs = result.outputs;
     ctx.recordAttempt({ ...base, phase: "SUCCEEDED", error: null });
     await cacheAfterSuccess(ctx, task, result.outputs);
     return ctx.succeed(result.outputs);

@@ -1,5 +1,6 @@
 // The ActionContext handlers use: the executor's operations bound to one action.
-import type { core } from "@aloft/idl";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { core } from "@aloft/idl";
 import { UnsupportedError } from "../errors.ts";
 import {
   childKey,
@@ -57,6 +58,7 @@ export class ActionContextImpl implements ActionContext {
 
   async outputsOf(action: LiveAction): Promise<core.LiteralMap> {
     if (action.outputs) return action.outputs;
+    if (action.rec.outputs) return (action.outputs = fromBinary(core.LiteralMapSchema, action.rec.outputs));
     if (!action.rec.outputsUri) throw new UnsupportedError(action.key, `has no outputs (phase ${action.rec.phase})`);
     action.outputs = await this.executor.readLiteralMap(action.rec.outputsUri);
     return action.outputs;
@@ -75,13 +77,24 @@ export class ActionContextImpl implements ActionContext {
 
   async succeed(outputs: core.LiteralMap, outputsUri?: string): Promise<void> {
     const a = this.action;
-    let uri = outputsUri;
-    if (uri === undefined) {
-      uri = `${this.dataPrefix()}/outputs.pb`;
-      this.executor.trackWrite(this.executor.writeLiteralMap(uri, outputs));
+    if (outputsUri !== undefined) {
+      a.rec.outputsUri = outputsUri;
+      a.rec.outputs = null;
+    } else {
+      // Small outputs ride in the record (durable with the same commit that marks the action
+      // SUCCEEDED); large ones are offloaded to outputs.pb, which the commit waits for.
+      const bytes = toBinary(core.LiteralMapSchema, outputs);
+      if (bytes.length <= this.services.settings.inlineOutputsMaxBytes) {
+        a.rec.outputs = bytes;
+        a.rec.outputsUri = null;
+      } else {
+        const uri = `${this.dataPrefix()}/outputs.pb`;
+        this.executor.trackWrite(this.executor.writeBytes(uri, bytes));
+        a.rec.outputs = null;
+        a.rec.outputsUri = uri;
+      }
     }
     a.outputs = outputs;
-    a.rec.outputsUri = uri;
     this.executor.setPhase(a, "SUCCEEDED");
   }
 
@@ -111,6 +124,7 @@ export class ActionContextImpl implements ActionContext {
       state: options.state ?? {},
       inputsUri: null,
       outputsUri: null,
+      outputs: null,
       error: null,
       startedAt: null,
       updatedAt: now,

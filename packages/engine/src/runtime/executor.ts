@@ -143,6 +143,7 @@ export class Executor {
     const previous = exec.rec.phase;
     exec.rec.phase = root.rec.phase;
     exec.rec.outputsUri = root.rec.outputsUri;
+    exec.rec.outputs = root.rec.outputs;
     exec.rec.error = root.rec.error;
     this.markExecutionDirty(exec);
     if (exec.timer) clearTimeout(exec.timer);
@@ -363,7 +364,10 @@ export class Executor {
   }
 
   async writeLiteralMap(uri: string, map: core.LiteralMap): Promise<void> {
-    const bytes = toBinary(core.LiteralMapSchema, map);
+    await this.writeBytes(uri, toBinary(core.LiteralMapSchema, map));
+  }
+
+  async writeBytes(uri: string, bytes: Uint8Array): Promise<void> {
     await this.#blobWrites.run(() => this.blobs.put(uri, bytes));
   }
 

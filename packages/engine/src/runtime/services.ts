@@ -12,6 +12,8 @@ export interface EngineSettings {
   maxSystemFailures: number;
   /** Default execution-wide max parallelism (0 = unlimited). */
   maxParallelism: number;
+  /** Outputs up to this size (encoded) are kept in the action record; larger ones go to outputs.pb. */
+  inlineOutputsMaxBytes: number;
 }
 
 /** Resolves a launch plan for a launch-plan node: the control plane supplies it. */

@@ -64,4 +64,15 @@ export const engineMigrations: Migration[] = [
       )`.execute(db);
     },
   },
+  {
+    package: ENGINE_PACKAGE,
+    version: 2,
+    name: "inline outputs",
+    // Small outputs live in the record, committed with the phase that makes them visible: no
+    // outputs.pb (and its fsyncs) per node. Large outputs still go to the blob store.
+    async up(db) {
+      await sql`alter table aloft_actions add column outputs bytea`.execute(db);
+      await sql`alter table aloft_executions add column outputs bytea`.execute(db);
+    },
+  },
 ];

@@ -33,8 +33,8 @@ function upsert(db: Kysely<any>, table: string, rows: Row[], key: string[], upda
     .onConflict((oc) => oc.columns(key as never).doUpdateSet(excludedAll(update) as never));
 }
 
-const EXECUTION_UPDATE = ["phase", "outputs_uri", "error", "options", "updated_at"];
-const ACTION_UPDATE = ["phase", "attempt", "system_failures", "state", "inputs_uri", "outputs_uri", "error", "started_at", "updated_at"];
+const EXECUTION_UPDATE = ["phase", "outputs_uri", "outputs", "error", "options", "updated_at"];
+const ACTION_UPDATE = ["phase", "attempt", "system_failures", "state", "inputs_uri", "outputs_uri", "outputs", "error", "started_at", "updated_at"];
 const ATTEMPT_UPDATE = ["phase", "error", "started_at", "ended_at", "log_uri", "cache_status"];
 
 export class SqlStore implements EngineStore {
@@ -52,7 +52,7 @@ export class SqlStore implements EngineStore {
     const executions = batch.executions.map(executionRow);
     const actions = batch.actions.map(actionRow);
     const attempts = dedupeAttempts(batch.attempts).map(attemptRow);
-    const params = executions.length * 13 + actions.length * 14 + attempts.length * 9;
+    const params = executions.length * 14 + actions.length * 15 + attempts.length * 9;
     if (params <= SINGLE_STATEMENT_PARAMS) {
       // The usual round: one statement whose data-modifying CTEs upsert every table. A single
       // statement is atomic on its own, so this costs one round trip instead of five.
@@ -116,17 +116,19 @@ function dedupeAttempts(attempts: AttemptRecord[]): AttemptRecord[] {
   return [...m.values()];
 }
 
+const bytesOrNull = (v: unknown): Uint8Array | null => (v === null || v === undefined ? null : new Uint8Array(v as Uint8Array));
+
 function executionRow(e: ExecutionRecord): Row {
   return {
     key: e.key, project: e.project, domain: e.domain, name: e.name, closure: e.closure, inputs_uri: e.inputsUri, phase: e.phase,
-    outputs_uri: e.outputsUri, error: json(e.error), options: json(e.options), parent_action: e.parentAction, created_at: e.createdAt, updated_at: e.updatedAt,
+    outputs_uri: e.outputsUri, outputs: e.outputs, error: json(e.error), options: json(e.options), parent_action: e.parentAction, created_at: e.createdAt, updated_at: e.updatedAt,
   };
 }
 function executionFromRow(r: Row): ExecutionRecord {
   return {
     key: r.key as string, project: r.project as string, domain: r.domain as string, name: r.name as string,
     closure: new Uint8Array(r.closure as Uint8Array), inputsUri: r.inputs_uri as string, phase: r.phase as Phase,
-    outputsUri: (r.outputs_uri as string | null) ?? null, error: (r.error as ExecutionRecord["error"]) ?? null,
+    outputsUri: (r.outputs_uri as string | null) ?? null, outputs: bytesOrNull(r.outputs), error: (r.error as ExecutionRecord["error"]) ?? null,
     options: (r.options as ExecutionRecord["options"]) ?? {}, parentAction: (r.parent_action as string | null) ?? null,
     createdAt: r.created_at as number, updatedAt: r.updated_at as number,
   };
@@ -134,7 +136,7 @@ function executionFromRow(r: Row): ExecutionRecord {
 function actionRow(a: ActionRecord): Row {
   return {
     key: a.key, execution: a.execution, parent: a.parent, kind: a.kind, name: a.name, phase: a.phase, attempt: a.attempt,
-    system_failures: a.systemFailures, state: json(a.state), inputs_uri: a.inputsUri, outputs_uri: a.outputsUri, error: json(a.error),
+    system_failures: a.systemFailures, state: json(a.state), inputs_uri: a.inputsUri, outputs_uri: a.outputsUri, outputs: a.outputs, error: json(a.error),
     started_at: a.startedAt, updated_at: a.updatedAt,
   };
 }
@@ -143,7 +145,7 @@ function actionFromRow(r: Row): ActionRecord {
     key: r.key as string, execution: r.execution as string, parent: (r.parent as string | null) ?? null, kind: r.kind as ActionRecord["kind"],
     name: r.name as string, phase: r.phase as Phase, attempt: r.attempt as number, systemFailures: r.system_failures as number,
     state: (r.state as ActionRecord["state"]) ?? {}, inputsUri: (r.inputs_uri as string | null) ?? null, outputsUri: (r.outputs_uri as string | null) ?? null,
-    error: (r.error as ActionRecord["error"]) ?? null, startedAt: (r.started_at as number | null) ?? null, updatedAt: r.updated_at as number,
+    outputs: bytesOrNull(r.outputs), error: (r.error as ActionRecord["error"]) ?? null, startedAt: (r.started_at as number | null) ?? null, updatedAt: r.updated_at as number,
   };
 }
 function attemptRow(a: AttemptRecord): Row {
