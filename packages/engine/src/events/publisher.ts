@@ -1,18 +1,14 @@
 // Collects the events of a round and delivers them, in order, after the round's commit. Events
 // never describe state that is not yet durable; a crash between commit and delivery is covered by
 // re-sending the current phase of every resumed entity (the sink dedupes).
-import type { event } from "@aloft/idl";
 import type { AttemptRecord, Phase } from "../model/action.ts";
 import type { ExecutorHooks } from "../runtime/executor.ts";
 import type { LiveAction, LiveExecution } from "../runtime/live.ts";
 import { emitsNodeEvents, nodeEvent, taskEvent, workflowEvent } from "./builder.ts";
-import type { EventSink } from "./sink.ts";
+import type { EventSink, SinkEvent } from "./sink.ts";
 import { taskOf } from "../nodes/task.ts";
 
-type Pending =
-  | { kind: "workflow"; e: event.WorkflowExecutionEvent }
-  | { kind: "node"; e: event.NodeExecutionEvent }
-  | { kind: "task"; e: event.TaskExecutionEvent };
+type Pending = SinkEvent;
 
 export class EventPublisher implements ExecutorHooks {
   #pending: Pending[] = [];
@@ -51,6 +47,14 @@ export class EventPublisher implements ExecutorHooks {
 
   async #deliver(batch: Pending[]): Promise<void> {
     const sink = this.sink!;
+    if (sink.batch) {
+      try {
+        await sink.batch(batch);
+      } catch (err) {
+        this.onError(err);
+      }
+      return;
+    }
     for (const p of batch) {
       try {
         if (p.kind === "workflow") await sink.workflow(p.e);

@@ -1,14 +1,11 @@
 // Drives @aloft/engine for the control plane: executions recorded by CreateExecution are handed to the engine,
-// and the engine's events come back through the same event handlers flytepropeller's would (createWorkflowEvent,
-// createNodeEvent, createTaskEvent), so records are built the flyteadmin way whoever reports them.
-import { create } from "@bufbuild/protobuf";
-import { admin, type event } from "@aloft/idl";
+// and the engine's events come back through the same event ingestion flytepropeller's would (CreateWorkflowEvent,
+// CreateNodeEvent and CreateTaskEvent go through it too), so records are built the flyteadmin way whoever reports them.
 import type { Engine, EventSink } from "@aloft/engine";
 import { AdminError } from "../errors.ts";
 import type { AdminContext, ExecutionLauncher, LaunchRequest } from "../context.ts";
-import { createWorkflowEvent, type PhaseListener } from "../admin/events/workflow-event.ts";
-import { createNodeEvent } from "../admin/events/node-event.ts";
-import { createTaskEvent } from "../admin/events/task-event.ts";
+import type { PhaseListener } from "../admin/events/workflow-event.ts";
+import { eventBatcher, type AnyEvent } from "../admin/events/batch.ts";
 import type { ChildExecutions } from "./child-executions.ts";
 
 export function engineLauncher(engine: Engine): ExecutionLauncher {
@@ -36,32 +33,36 @@ export function engineLauncher(engine: Engine): ExecutionLauncher {
 }
 
 // Redelivered events (after a restart) and events for a phase already recorded are expected; they are not errors.
-function ignoreDuplicates(e: unknown): void {
-  if (e instanceof AdminError && (e.code === "ALREADY_EXISTS" || e.code === "FAILED_PRECONDITION")) return;
-  throw e;
-}
+const ignorable = (e: Error | undefined) => e === undefined || (e instanceof AdminError && (e.code === "ALREADY_EXISTS" || e.code === "FAILED_PRECONDITION"));
 
 export function adminEventSink(ctx: AdminContext | (() => AdminContext), onPhase?: PhaseListener, children?: ChildExecutions): EventSink {
   const get = typeof ctx === "function" ? ctx : () => ctx;
-  return {
-    async workflow(e: event.WorkflowExecutionEvent) {
-      const req = create(admin.WorkflowExecutionEventRequestSchema, { event: e });
-      try {
-        await createWorkflowEvent(get(), req, onPhase);
-      } catch (err) {
-        // The first event of a child execution started by a launch-plan node: record the child, then apply it.
-        if (err instanceof AdminError && err.code === "NOT_FOUND" && e.executionId && children && (await children.adopt(get(), e.executionId))) {
-          await createWorkflowEvent(get(), req, onPhase).catch(ignoreDuplicates);
-          return;
-        }
-        ignoreDuplicates(err);
+  const deliver = async (events: AnyEvent[]) => {
+    const batcher = eventBatcher(get(), onPhase);
+    let results = await batcher.submit(events);
+    // The first event of a child execution started by a launch-plan node: record the child, then apply again
+    // (in order) what failed for want of it: its own events and those of its nodes and tasks.
+    const missing = results.map((r, i) => (r instanceof AdminError && r.code === "NOT_FOUND" ? i : -1)).filter((i) => i >= 0);
+    if (missing.length && children) {
+      let adopted = false;
+      for (const i of missing) {
+        const ev = events[i]!;
+        if (ev.kind === "workflow" && ev.e.executionId && (await children.adopt(get(), ev.e.executionId))) adopted = true;
       }
-    },
-    async node(e: event.NodeExecutionEvent) {
-      await createNodeEvent(get(), create(admin.NodeExecutionEventRequestSchema, { event: e })).catch(ignoreDuplicates);
-    },
-    async task(e: event.TaskExecutionEvent) {
-      await createTaskEvent(get(), create(admin.TaskExecutionEventRequestSchema, { event: e })).catch(ignoreDuplicates);
-    },
+      if (adopted) {
+        const again = await batcher.submit(missing.map((i) => events[i]!));
+        results = results.slice();
+        missing.forEach((i, j) => (results[i] = again[j]));
+      }
+    }
+    const errors = results.filter((r) => !ignorable(r));
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} events were refused: ${errors[0]!.message}`);
+  };
+  return {
+    batch: deliver,
+    workflow: (e) => deliver([{ kind: "workflow", e }]),
+    node: (e) => deliver([{ kind: "node", e }]),
+    task: (e) => deliver([{ kind: "task", e }]),
   };
 }

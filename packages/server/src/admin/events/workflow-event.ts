@@ -1,61 +1,54 @@
 // CreateWorkflowEvent: the engine (or any flytepropeller-like reporter) moves an execution through its phases.
 // As flyteadmin: a repeated phase is ALREADY_EXISTS, anything after a terminal phase is FAILED_PRECONDITION,
 // and the closure gets start time, duration, outputs or error from the event.
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { admin, core, type event } from "@aloft/idl";
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from "../../errors.ts";
+import { AlreadyExistsError, FailedPreconditionError } from "../../errors.ts";
 import type { AdminContext } from "../../context.ts";
 import { requirePresent } from "../validate.ts";
-import { isTerminalPhase, phaseName, phaseOf, requireExecutionId, showExec, toExecution } from "../executions/rows.ts";
+import { isTerminalPhase, phaseName, phaseOf, showExec, type ExecKey } from "../executions/rows.ts";
+import { eventBatcher, type ExecState } from "./batch.ts";
 
 export type PhaseListener = (execution: admin.Execution, previous: core.WorkflowExecution_Phase) => void;
 
 export async function createWorkflowEvent(ctx: AdminContext, req: admin.WorkflowExecutionEventRequest, onPhase?: PhaseListener): Promise<admin.WorkflowExecutionEventResponse> {
   const ev: event.WorkflowExecutionEvent = requirePresent(req.event, "event");
-  const key = requireExecutionId(ev.executionId, "event.execution_id");
-  const occurred = ev.occurredAt ? timestampDate(ev.occurredAt) : ctx.now();
-  const result = await ctx.db.transaction().execute(async (tx) => {
-    const row = await tx.selectFrom("admin_executions").selectAll().where("project", "=", key.project).where("domain", "=", key.domain).where("name", "=", key.name).forUpdate().executeTakeFirst();
-    if (!row) throw new NotFoundError(`execution ${showExec(key)} not found`);
-    const current = phaseOf(row.phase);
-    if (current === ev.phase) throw new AlreadyExistsError(`execution ${showExec(key)} already recorded phase ${phaseName(ev.phase)}`);
-    if (isTerminalPhase(current)) throw new FailedPreconditionError(`execution ${showExec(key)} is already in terminal phase ${row.phase}; cannot move to ${phaseName(ev.phase)}`);
-    const closure = fromBinary(admin.ExecutionClosureSchema, row.closure);
-    closure.phase = ev.phase;
-    closure.updatedAt = timestampFromDate(occurred);
-    let startedAt = row.started_at;
-    if (ev.phase === core.WorkflowExecution_Phase.RUNNING || (startedAt === null && ev.phase !== core.WorkflowExecution_Phase.QUEUED && ev.phase !== core.WorkflowExecution_Phase.UNDEFINED)) {
-      startedAt = startedAt ?? occurred;
-      closure.startedAt = timestampFromDate(startedAt);
-    }
-    let durationMs = row.duration_ms;
-    let errorKind = row.error_kind;
-    let errorCode = row.error_code;
-    if (isTerminalPhase(ev.phase)) {
-      durationMs = startedAt ? Math.max(0, occurred.getTime() - startedAt.getTime()) : 0;
-      closure.duration = durationFromMs(durationMs);
-      const out = ev.outputResult;
-      if (out.case === "outputUri") closure.outputResult = { case: "outputs", value: create(admin.LiteralMapBlobSchema, { data: { case: "uri", value: out.value } }) };
-      else if (out.case === "outputData") closure.outputResult = { case: "outputData", value: out.value };
-      else if (out.case === "error") {
-        closure.outputResult = { case: "error", value: out.value };
-        errorKind = core.ExecutionError_ErrorKind[out.value.kind] ?? null;
-        errorCode = out.value.code;
-      } else if (ev.phase === core.WorkflowExecution_Phase.ABORTED && closure.outputResult.case !== "abortMetadata") {
-        closure.outputResult = { case: "abortMetadata", value: create(admin.AbortMetadataSchema, { cause: "aborted" }) };
-      }
-    }
-    const updated = await tx
-      .updateTable("admin_executions")
-      .set({ phase: phaseName(ev.phase), closure: toBinary(admin.ExecutionClosureSchema, closure), started_at: startedAt, duration_ms: durationMs, error_kind: errorKind, error_code: errorCode, updated_at: occurred })
-      .where("project", "=", key.project)
-      .where("domain", "=", key.domain)
-      .where("name", "=", key.name)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return { updated, previous: current };
-  });
-  onPhase?.(toExecution(result.updated), result.previous);
+  await eventBatcher(ctx, onPhase).one({ kind: "workflow", e: ev });
   return create(admin.WorkflowExecutionEventResponseSchema, {});
+}
+
+/** Applies one workflow event to an execution record; throws, changing nothing, when it is refused. Returns the phase it left. */
+export function applyWorkflowEvent(state: ExecState, ev: event.WorkflowExecutionEvent, key: ExecKey, occurred: Date): core.WorkflowExecution_Phase {
+  const row = state.row;
+  const current = phaseOf(row.phase);
+  if (current === ev.phase) throw new AlreadyExistsError(`execution ${showExec(key)} already recorded phase ${phaseName(ev.phase)}`);
+  if (isTerminalPhase(current)) throw new FailedPreconditionError(`execution ${showExec(key)} is already in terminal phase ${row.phase}; cannot move to ${phaseName(ev.phase)}`);
+  const closure = state.closure;
+  closure.phase = ev.phase;
+  closure.updatedAt = timestampFromDate(occurred);
+  let startedAt = row.started_at;
+  if (ev.phase === core.WorkflowExecution_Phase.RUNNING || (startedAt === null && ev.phase !== core.WorkflowExecution_Phase.QUEUED && ev.phase !== core.WorkflowExecution_Phase.UNDEFINED)) {
+    startedAt = startedAt ?? occurred;
+    closure.startedAt = timestampFromDate(startedAt);
+  }
+  let durationMs = row.duration_ms;
+  let errorKind = row.error_kind;
+  let errorCode = row.error_code;
+  if (isTerminalPhase(ev.phase)) {
+    durationMs = startedAt ? Math.max(0, occurred.getTime() - startedAt.getTime()) : 0;
+    closure.duration = durationFromMs(durationMs);
+    const out = ev.outputResult;
+    if (out.case === "outputUri") closure.outputResult = { case: "outputs", value: create(admin.LiteralMapBlobSchema, { data: { case: "uri", value: out.value } }) };
+    else if (out.case === "outputData") closure.outputResult = { case: "outputData", value: out.value };
+    else if (out.case === "error") {
+      closure.outputResult = { case: "error", value: out.value };
+      errorKind = core.ExecutionError_ErrorKind[out.value.kind] ?? null;
+      errorCode = out.value.code;
+    } else if (ev.phase === core.WorkflowExecution_Phase.ABORTED && closure.outputResult.case !== "abortMetadata") {
+      closure.outputResult = { case: "abortMetadata", value: create(admin.AbortMetadataSchema, { cause: "aborted" }) };
+    }
+  }
+  Object.assign(row, { phase: phaseName(ev.phase), started_at: startedAt, duration_ms: durationMs, error_kind: errorKind, error_code: errorCode, updated_at: occurred });
+  return current;
 }
