@@ -1,43 +1,136 @@
 // The data catalog: cache lookups that say why they hit or missed, puts, overwrite, eviction, and
 // reservations so identical concurrent cache-serializable tasks run once.
+//
+// An in-process index keeps the entries this catalog wrote or read. A chain of cached nodes looks
+// them up one after another (each node's inputs are the previous hit's outputs), so the storage
+// round trip would be the critical path of an all-hit execution. Entries are immutable except
+// through overwrite and evict, which go through this catalog and update the index.
+//
+// Several processes sharing one PostgreSQL database: an overwrite or evict done by another process
+// is not seen by this process's index, so it may keep serving the entry it knew (as if its lookup
+// had happened just before the other process's change) until the entry leaves the index, which is
+// at most `indexTtlMs` after it was indexed. Pass `index: false` where that is not acceptable.
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import type { CacheLookup, CacheSource, Catalog, Reservation } from "./catalog.ts";
-import { cacheKey, explainMiss } from "./key.ts";
+import { cacheKey, type CacheKey } from "./key.ts";
+import { explainMiss } from "./key.ts";
 import type { CatalogStorage } from "./storage.ts";
 
+export interface DataCatalogOptions {
+  now?: () => number;
+  /** Keep an in-process index of entries written or read here (default true). */
+  index?: boolean;
+  /** Total outputs bytes the index may hold; the oldest entries leave first (default 64 MiB). */
+  indexMaxBytes?: number;
+  /** How long an indexed entry is trusted without asking the storage again (default 60 s). */
+  indexTtlMs?: number;
+}
+
+interface Indexed {
+  bytes: Uint8Array;
+  outputs: core.LiteralMap;
+  sourceAction: string;
+  indexedAt: number;
+}
+
+const indexId = (k: CacheKey) => `${k.task}\u0000${k.version}\u0000${k.signature}\u0000${k.inputs}`;
+
 export class DataCatalog implements Catalog {
+  readonly #now: () => number;
+  readonly #index: Map<string, Indexed> | undefined;
+  readonly #maxBytes: number;
+  readonly #ttlMs: number;
+  #bytes = 0;
+  // The key of the inputs a node looked up is needed again by its put and release.
+  readonly #keys = new WeakMap<core.LiteralMap, { task: core.TaskTemplate; key: CacheKey }>();
+
   constructor(
     private readonly storage: CatalogStorage,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: DataCatalogOptions | (() => number) = {},
+  ) {
+    const o = typeof options === "function" ? { now: options } : options;
+    this.#now = o.now ?? Date.now;
+    this.#index = o.index === false ? undefined : new Map();
+    this.#maxBytes = o.indexMaxBytes ?? 64 * 1024 * 1024;
+    this.#ttlMs = o.indexTtlMs ?? 60_000;
+  }
+
+  #key(task: core.TaskTemplate, inputs: core.LiteralMap): CacheKey {
+    const memo = this.#keys.get(inputs);
+    if (memo && memo.task === task) return memo.key;
+    const key = cacheKey(task, inputs);
+    this.#keys.set(inputs, { task, key });
+    return key;
+  }
+
+  #remember(key: CacheKey, bytes: Uint8Array, outputs: core.LiteralMap, sourceAction: string): void {
+    if (!this.#index || bytes.length > this.#maxBytes) return;
+    const id = indexId(key);
+    this.#forget(id);
+    this.#index.set(id, { bytes, outputs, sourceAction, indexedAt: this.#now() });
+    this.#bytes += bytes.length;
+    // Map iteration is insertion order: the first entries are the oldest.
+    for (const [old, e] of this.#index) {
+      if (this.#bytes <= this.#maxBytes) break;
+      this.#index.delete(old);
+      this.#bytes -= e.bytes.length;
+    }
+  }
+
+  #forget(id: string): void {
+    const e = this.#index?.get(id);
+    if (!e) return;
+    this.#index!.delete(id);
+    this.#bytes -= e.bytes.length;
+  }
+
+  /** Entries currently indexed (for tests and diagnostics). */
+  get indexedEntries(): number {
+    return this.#index?.size ?? 0;
+  }
 
   async lookup(task: core.TaskTemplate, inputs: core.LiteralMap): Promise<CacheLookup> {
-    const key = cacheKey(task, inputs);
+    const key = this.#key(task, inputs);
+    const id = indexId(key);
+    const known = this.#index?.get(id);
+    if (known && this.#now() - known.indexedAt < this.#ttlMs) {
+      return { hit: true, outputs: known.outputs, outputsBytes: known.bytes, reason: `hit: cached by ${known.sourceAction}` };
+    }
     const entry = await this.storage.find(key);
     if (entry) {
-      return { hit: true, outputs: fromBinary(core.LiteralMapSchema, entry.outputs), reason: `hit: cached by ${entry.sourceAction}` };
+      const outputs = fromBinary(core.LiteralMapSchema, entry.outputs);
+      this.#remember(key, entry.outputs, outputs, entry.sourceAction);
+      return { hit: true, outputs, outputsBytes: entry.outputs, reason: `hit: cached by ${entry.sourceAction}` };
     }
+    this.#forget(id);
     return { hit: false, reason: explainMiss(key, await this.storage.recent(key.task, 20)) };
   }
 
   async put(task: core.TaskTemplate, inputs: core.LiteralMap, outputs: core.LiteralMap, source: CacheSource, overwrite: boolean): Promise<void> {
-    await this.storage.put(
-      { key: cacheKey(task, inputs), outputs: toBinary(core.LiteralMapSchema, outputs), sourceExecution: source.execution, sourceAction: source.action, createdAt: this.now() },
+    const key = this.#key(task, inputs);
+    const bytes = toBinary(core.LiteralMapSchema, outputs);
+    const stored = await this.storage.put(
+      { key, outputs: bytes, sourceExecution: source.execution, sourceAction: source.action, createdAt: this.#now() },
       overwrite,
     );
+    // Index only what the storage now holds: a put that lost to an existing entry is not it.
+    if (stored === true) this.#remember(key, bytes, outputs, source.action);
+    else this.#forget(indexId(key));
   }
 
   async reserve(task: core.TaskTemplate, inputs: core.LiteralMap, owner: string, ttlMs: number): Promise<Reservation> {
-    const held = await this.storage.reserve(cacheKey(task, inputs), owner, this.now(), ttlMs);
+    const held = await this.storage.reserve(this.#key(task, inputs), owner, this.#now(), ttlMs);
     return { acquired: held.owner === owner, owner: held.owner, expiresAt: held.expiresAt };
   }
 
   release(task: core.TaskTemplate, inputs: core.LiteralMap, owner: string): Promise<void> {
-    return this.storage.release(cacheKey(task, inputs), owner);
+    return this.storage.release(this.#key(task, inputs), owner);
   }
 
-  evict(task: core.TaskTemplate, inputs: core.LiteralMap): Promise<boolean> {
-    return this.storage.delete(cacheKey(task, inputs));
+  async evict(task: core.TaskTemplate, inputs: core.LiteralMap): Promise<boolean> {
+    const key = this.#key(task, inputs);
+    this.#forget(indexId(key));
+    return this.storage.delete(key);
   }
 }

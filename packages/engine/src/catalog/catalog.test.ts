@@ -115,6 +115,73 @@ function storageSuite(name: string, make: () => Promise<CatalogStorage>) {
       expect((await catalog.lookup(t, ints({ x: 2, seed: 0 }))).reason).toBe("miss: no entry for this task");
       expect(key(2).inputs).toBe(cacheKey(t, ints({ x: 2, seed: 0 })).inputs);
     });
+
+    describe("in-process index", () => {
+      const out = (v: number) => create(core.LiteralMapSchema, { literals: { o: lit.integer(v) } });
+      const value = (r: { outputs?: core.LiteralMap }) => int(r.outputs, "o");
+      /** The storage, counting finds (an indexed lookup does not reach it). */
+      function counted() {
+        let finds = 0;
+        const wrapped: CatalogStorage = {
+          find: (k) => (finds++, s.find(k)),
+          recent: (t, l) => s.recent(t, l),
+          put: (e, o) => s.put(e, o),
+          delete: (k) => s.delete(k),
+          reserve: (k, o, n, ttl) => s.reserve(k, o, n, ttl),
+          release: (k, o) => s.release(k, o),
+        };
+        return { wrapped, finds: () => finds };
+      }
+
+      it("serves what it wrote without asking the storage, and follows its own overwrite and evict", async () => {
+        const { wrapped, finds } = counted();
+        const catalog = new DataCatalog(wrapped);
+        const inputs = ints({ x: 10, seed: 1 });
+        await catalog.put(t, inputs, out(1), { execution: "e", action: "e/a" }, false);
+        expect(value(await catalog.lookup(t, ints({ x: 10, seed: 1 })))).toBe(1);
+        expect(finds()).toBe(0);
+        await catalog.put(t, inputs, out(2), { execution: "e", action: "e/b" }, true);
+        const r = await catalog.lookup(t, inputs);
+        expect([value(r), r.reason]).toEqual([2, "hit: cached by e/b"]);
+        expect(await catalog.evict(t, inputs)).toBe(true);
+        expect((await catalog.lookup(t, inputs)).hit).toBe(false);
+        expect(catalog.indexedEntries).toBe(0);
+      });
+
+      it("does not index a put that lost to an existing entry", async () => {
+        const other = new DataCatalog(s, { index: false });
+        const inputs = ints({ x: 11, seed: 1 });
+        await other.put(t, inputs, out(7), { execution: "e", action: "e/first" }, false);
+        const catalog = new DataCatalog(s);
+        await catalog.put(t, inputs, out(8), { execution: "e", action: "e/second" }, false);
+        expect(value(await catalog.lookup(t, inputs))).toBe(7);
+      });
+
+      it("indexes entries it read, and asks the storage again once they are older than the TTL", async () => {
+        let now = 1000;
+        const { wrapped, finds } = counted();
+        const catalog = new DataCatalog(wrapped, { now: () => now, indexTtlMs: 500 });
+        const other = new DataCatalog(s, { index: false });
+        const inputs = ints({ x: 12, seed: 1 });
+        await other.put(t, inputs, out(3), { execution: "e", action: "e/x" }, false);
+        expect(value(await catalog.lookup(t, inputs))).toBe(3);
+        expect(value(await catalog.lookup(t, inputs))).toBe(3);
+        expect(finds()).toBe(1);
+        // Another process evicts: this index serves its entry until the TTL is over.
+        await other.evict(t, inputs);
+        expect((await catalog.lookup(t, inputs)).hit).toBe(true);
+        now += 500;
+        expect((await catalog.lookup(t, inputs)).hit).toBe(false);
+      });
+
+      it("drops the oldest entries beyond its byte budget", async () => {
+        const catalog = new DataCatalog(s, { indexMaxBytes: 20 });
+        for (let x = 20; x < 30; x++) await catalog.put(t, ints({ x, seed: 1 }), out(x), { execution: "e", action: `e/${x}` }, true);
+        expect(catalog.indexedEntries).toBeLessThan(10);
+        expect(catalog.indexedEntries).toBeGreaterThan(0);
+        for (let x = 20; x < 30; x++) expect(value(await catalog.lookup(t, ints({ x, seed: 1 })))).toBe(x);
+      });
+    });
   });
 }
 

@@ -5,6 +5,8 @@ import type { core } from "@aloft/idl";
 export interface CacheLookup {
   hit: boolean;
   outputs?: core.LiteralMap;
+  /** The outputs as binary `core.LiteralMap`, when at hand (saves encoding them again). */
+  outputsBytes?: Uint8Array;
   /** Why it hit or missed, naming the part of the key that differed. */
   reason: string;
 }

@@ -17,8 +17,18 @@ export interface CacheKey {
   inputHashes: Record<string, string>;
 }
 
+const signatures = new WeakMap<core.TypedInterface, string>();
+
 /** A stable hash of the task interface: variables sorted by name, types in protobuf binary form. */
 export function signatureHash(iface: core.TypedInterface | undefined): string {
+  // Interfaces are not mutated once compiled: hash each object once (lookups are per node).
+  if (!iface) return computeSignature(undefined);
+  let sig = signatures.get(iface);
+  if (sig === undefined) signatures.set(iface, (sig = computeSignature(iface)));
+  return sig;
+}
+
+function computeSignature(iface: core.TypedInterface | undefined): string {
   const h = createHash("sha256");
   for (const [side, vars] of [["in", iface?.inputs], ["out", iface?.outputs]] as const) {
     for (const name of Object.keys(vars?.variables ?? {}).sort()) {

@@ -19,8 +19,9 @@ export class MemoryCatalogStorage implements CatalogStorage {
       .map((e) => e.key);
   }
   async put(entry: CacheEntry, overwrite: boolean) {
-    if (!overwrite && this.#entries.has(id(entry.key))) return;
+    if (!overwrite && this.#entries.has(id(entry.key))) return false;
     this.#entries.set(id(entry.key), entry);
+    return true;
   }
   async delete(key: CacheKey) {
     return this.#entries.delete(id(key));

@@ -75,7 +75,7 @@ export class SqlCatalogStorage implements CatalogStorage {
       input_hashes: JSON.stringify(e.key.inputHashes), outputs: e.outputs,
       source_execution: e.sourceExecution, source_action: e.sourceAction, created_at: e.createdAt,
     };
-    await this.db.kysely
+    const rows = await this.db.kysely
       .insertInto("aloft_cache_entries")
       .values(row)
       .onConflict((oc) => {
@@ -84,7 +84,9 @@ export class SqlCatalogStorage implements CatalogStorage {
           ? c.doUpdateSet({ outputs: e.outputs, source_execution: e.sourceExecution, source_action: e.sourceAction, created_at: e.createdAt })
           : c.doNothing();
       })
+      .returning("task")
       .execute();
+    return rows.length > 0;
   }
 
   async delete(k: CacheKey) {

@@ -14,7 +14,8 @@ export interface CatalogStorage {
   find(key: CacheKey): Promise<CacheEntry | undefined>;
   /** Most recent entries of the task, newest first (for explaining misses). */
   recent(task: string, limit: number): Promise<CacheKey[]>;
-  put(entry: CacheEntry, overwrite: boolean): Promise<void>;
+  /** Stores the entry (or keeps an existing one unless `overwrite`); true when `entry` is what is stored now. */
+  put(entry: CacheEntry, overwrite: boolean): Promise<boolean | void>;
   delete(key: CacheKey): Promise<boolean>;
   /** Takes the reservation if free, expired, or already ours; returns the holder. */
   reserve(key: CacheKey, owner: string, now: number, ttlMs: number): Promise<{ owner: string; expiresAt: number }>;

@@ -30,8 +30,12 @@ export interface ActionContext {
   outputsOf(action: LiveAction): Promise<core.LiteralMap>;
   setPhase(phase: Phase): void;
   setState(state: ActionState): void;
-  /** Marks the action SUCCEEDED; writes outputs.pb unless `outputsUri` says where they already are. */
-  succeed(outputs: core.LiteralMap, outputsUri?: string): Promise<void>;
+  /**
+   * Marks the action SUCCEEDED. Small outputs are kept in the record, large ones written to
+   * outputs.pb, unless `outputsUri` says where they already are. `encoded` is `outputs` in binary
+   * form when the caller has it (saves encoding again).
+   */
+  succeed(outputs: core.LiteralMap, outputsUri?: string, encoded?: Uint8Array): Promise<void>;
   /** Marks the action failed (FAILED by default, or TIMED_OUT / ABORTED). */
   fail(error: ExecutionFailure, phase?: Phase): void;
   skip(): void;

@@ -29,7 +29,7 @@ export async function cacheBeforeRun(ctx: ActionContext, task: core.TaskTemplate
       const found = await catalog.lookup(task, inputs);
       if (found.hit && found.outputs) {
         ctx.setState({ ...a.rec.state, cache: { status: "HIT", reason: found.reason } });
-        await ctx.succeed(found.outputs);
+        await ctx.succeed(found.outputs, undefined, found.outputsBytes);
         return "done";
       }
       ctx.setState({ ...a.rec.state, cache: { status: "MISS", reason: found.reason } });

@@ -75,7 +75,7 @@ export class ActionContextImpl implements ActionContext {
     this.executor.markDirty(this.action);
   }
 
-  async succeed(outputs: core.LiteralMap, outputsUri?: string): Promise<void> {
+  async succeed(outputs: core.LiteralMap, outputsUri?: string, encoded?: Uint8Array): Promise<void> {
     const a = this.action;
     if (outputsUri !== undefined) {
       a.rec.outputsUri = outputsUri;
@@ -83,7 +83,7 @@ export class ActionContextImpl implements ActionContext {
     } else {
       // Small outputs ride in the record (durable with the same commit that marks the action
       // SUCCEEDED); large ones are offloaded to outputs.pb, which the commit waits for.
-      const bytes = toBinary(core.LiteralMapSchema, outputs);
+      const bytes = encoded ?? toBinary(core.LiteralMapSchema, outputs);
       if (bytes.length <= this.services.settings.inlineOutputsMaxBytes) {
         a.rec.outputs = bytes;
         a.rec.outputsUri = null;

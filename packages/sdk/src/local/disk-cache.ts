@@ -60,15 +60,16 @@ export class DiskCatalogStorage implements CatalogStorage {
       .map((e) => e.key);
   }
 
-  async put(entry: CacheEntry, overwrite: boolean): Promise<void> {
+  async put(entry: CacheEntry, overwrite: boolean): Promise<boolean> {
     const path = this.#file(entry.key);
-    if (!overwrite && (await this.#read(path))) return;
+    if (!overwrite && (await this.#read(path))) return false;
     await mkdir(this.#taskDir(entry.key.task), { recursive: true });
     const stored: StoredEntry = { ...entry, outputs: Buffer.from(entry.outputs).toString("base64") };
     // Write then rename, so a crashed run never leaves a half-written entry behind.
     const tmp = `${path}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(stored));
     await rename(tmp, path);
+    return true;
   }
 
   async delete(key: CacheKey): Promise<boolean> {
