@@ -1,11 +1,11 @@
 // One SQL layer for every Aloft package: Kysely over PGlite (embedded, the default) or PostgreSQL
 // (when a URL is given). Queries and schema are written once and run on both.
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { InvalidArgumentError } from "../errors.ts";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
 import { groupAndValidate, migrate, type Migration } from "./migrations.ts";
+import { openPGliteWorker } from "./pglite-cluster.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
 
 export interface OpenDatabaseOptions {
@@ -30,7 +30,8 @@ export interface Database {
 }
 
 // int8 (oid 20) as a JS number on both dialects: our counters and epoch-milliseconds fit in 2^53,
-// and one representation keeps query results identical across PGlite and PostgreSQL.
+// and one representation keeps query results identical across PGlite and PostgreSQL. PGlite's
+// parser lives in pglite-worker.mjs.
 const INT8_OID = 20;
 const parseInt8 = (value: string) => Number(value);
 
@@ -62,10 +63,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   } else {
     if (options.dataDir !== undefined) lock = acquireDataDirLock(options.dataDir);
     try {
-      const pglite = await PGlite.create({
-        ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
-        parsers: { [INT8_OID]: parseInt8 },
-      });
+      // PGlite runs on a worker thread, started here (never at module load: bundles import this file).
+      const pglite = await openPGliteWorker(options.dataDir);
       kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
       dialect = "pglite";
     } catch (err) {

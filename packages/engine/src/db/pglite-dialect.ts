@@ -1,8 +1,10 @@
-// A Kysely dialect over an in-process PGlite instance. Kysely ships one, but it hands the single
-// PGlite connection to every caller at once, so two concurrent transactions (the engine's round
-// and a server request) would interleave their statements. Here the connection is lent to one
-// borrower at a time, which gives the same isolation the pg pool gives on PostgreSQL.
-import type { PGlite } from "@electric-sql/pglite";
+// A Kysely dialect over PGlite running in a worker thread (pglite-worker.mjs). Kysely ships a PGlite
+// dialect, but it hands the single PGlite connection to every caller at once, so two concurrent
+// transactions (the engine's round and a server request) would interleave their statements. Here
+// the connection is lent to one borrower at a time, which gives the same isolation the pg pool gives
+// on PostgreSQL. PGlite's WASM execution and its JS glue run on the worker's thread, so the engine
+// and server keep the main thread while a query runs.
+import { Worker } from "node:worker_threads";
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -15,12 +17,196 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from "kysely";
+import pg from "pg";
+
+/** An error as pglite-worker.mjs sends it: PostgreSQL's fields, when it came from PostgreSQL. */
+interface SerializedError {
+  name?: string;
+  message: string;
+  stack?: string;
+  database?: boolean;
+  [field: string]: unknown;
+}
+
+type Reply = { id: number; rows: unknown[]; affectedRows?: number } | { id: number; error: SerializedError };
+
+export interface PGliteWorkerOptions {
+  /** PGlite data directory; absent: in memory. */
+  dataDir?: string;
+  /** A cluster tar (PGlite's dumpDataDir) to start from instead of running initdb. */
+  loadDataDir?: Uint8Array;
+  /** `loadDataDir` is gzipped. */
+  gzipped?: boolean;
+}
+
+const workerUrl = () => new URL("./pglite-worker.mjs", import.meta.url);
+
+/**
+ * Rebuilds an error from the worker. PostgreSQL's own errors become the same `pg.DatabaseError`
+ * node-postgres throws (message, code SQLSTATE, detail, constraint, table…), so callers see one
+ * error shape on both dialects. Built in the caller's async context, so its stack names the caller.
+ */
+function rebuildError(e: SerializedError, sql?: string, params?: readonly unknown[]): Error {
+  if (e.database) {
+    const { database: _database, stack: _stack, name, message, length, ...fields } = e;
+    const err = new pg.DatabaseError(message, Number(length ?? 0), (name ?? "error") as "error");
+    Object.assign(err, fields);
+    if (sql !== undefined) Object.assign(err, { query: sql, params });
+    return err;
+  }
+  const err = new Error(e.message);
+  if (e.name && e.name !== "Error") err.name = e.name;
+  return err;
+}
+
+/** Runs a worker in "init" mode to its end: a fresh cluster in `dataDir` (or only as a tar). */
+export function runPGliteInit(options: {
+  dataDir?: string;
+  loadDataDir?: Uint8Array;
+  gzipped?: boolean;
+  dumpTar?: boolean;
+}): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerUrl(), { workerData: { mode: "init", ...options }, execArgv: [] });
+    let result: { tar?: Uint8Array } | undefined;
+    let failure: Error | undefined;
+    worker.on("message", (msg: { tar?: Uint8Array; done?: boolean; startError?: SerializedError }) => {
+      if (msg.startError) failure = rebuildError(msg.startError);
+      else result = msg;
+      // The worker's memory (the WASM heap initdb grew) is freed only when the thread ends.
+      void worker.terminate();
+    });
+    worker.on("error", (err) => (failure ??= new Error(`PGlite initialization worker failed: ${err.message}`, { cause: err })));
+    worker.on("exit", (code) => {
+      if (failure) reject(failure);
+      else if (result) resolve(result.tar);
+      else reject(new Error(`PGlite initialization worker exited (code ${code}) before finishing`));
+    });
+  });
+}
+
+/** The main side of pglite-worker.mjs: one PGlite instance on its own thread. */
+export class PGliteWorker {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  #nextId = 1;
+  /** Why the worker can no longer serve (it died, or was closed); every query after fails with it. */
+  #failure: Error | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on("message", (msg: Reply) => {
+      const p = this.#pending.get(msg.id);
+      if (!p) return;
+      this.#pending.delete(msg.id);
+      if (this.#pending.size === 0) worker.unref();
+      p.resolve(msg);
+    });
+    worker.on("error", (err) => this.#fail(new Error(`PGlite worker failed: ${err.message}`, { cause: err })));
+    worker.on("messageerror", (err) => {
+      this.#fail(new Error(`PGlite worker sent a reply that could not be read: ${err.message}`, { cause: err }));
+      void worker.terminate();
+    });
+    worker.on("exit", (code) => this.#fail(new Error(`PGlite worker exited unexpectedly (exit code ${code})`)));
+  }
+
+  /** Starts the worker and waits until PGlite is open in it. */
+  static start(options: PGliteWorkerOptions): Promise<PGliteWorker> {
+    return new Promise((resolve, reject) => {
+      // execArgv: the worker is plain JavaScript, so the parent's loaders (tsx) are not needed there.
+      const worker = new Worker(workerUrl(), { workerData: { mode: "serve", ...options }, execArgv: [] });
+      const onMessage = (msg: { ready?: boolean; startError?: SerializedError }) => {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+        if (msg.ready) {
+          const client = new PGliteWorker(worker);
+          // Idle, the worker does not keep the process alive (as in-process PGlite did not).
+          worker.unref();
+          resolve(client);
+        } else {
+          void worker.terminate();
+          reject(rebuildError(msg.startError ?? { message: "unexpected message from the PGlite worker" }));
+        }
+      };
+      const onError = (err: Error) => {
+        worker.off("exit", onExit);
+        void worker.terminate();
+        reject(new Error(`PGlite worker failed while opening the database: ${err.message}`, { cause: err }));
+      };
+      const onExit = (code: number) => reject(new Error(`PGlite worker exited (code ${code}) while opening the database`));
+      worker.on("message", onMessage);
+      worker.once("error", onError);
+      worker.once("exit", onExit);
+    });
+  }
+
+  #fail(err: Error): void {
+    this.#failure ??= err;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(this.#failure);
+  }
+
+  #send(message: object): Promise<Reply> {
+    if (this.#failure) return Promise.reject(new Error(this.#failure.message, { cause: this.#failure }));
+    const id = this.#nextId++;
+    return new Promise<Reply>((resolve, reject) => {
+      try {
+        this.#worker.postMessage({ id, ...message });
+      } catch (err) {
+        // A parameter the structured clone cannot carry (a function, a symbol).
+        reject(new Error(`cannot pass the query to the PGlite worker: ${(err as Error).message}`, { cause: err }));
+        return;
+      }
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject });
+    });
+  }
+
+  async query<R>(sql: string, params: readonly unknown[]): Promise<{ rows: R[]; affectedRows?: number }> {
+    const reply = await this.#send({ sql, params: params.map(compactParam) });
+    if ("error" in reply) throw rebuildError(reply.error, sql, params);
+    return reply as { rows: R[]; affectedRows?: number };
+  }
+
+  /** Closes PGlite (a clean shutdown), then ends the thread. Queries after fail as closed. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      let closeError: Error | undefined;
+      if (!this.#failure) {
+        const reply = await this.#send({ close: true }).catch((e: Error) => ({ id: 0, error: { message: e.message } }));
+        if ("error" in reply) closeError = rebuildError(reply.error);
+      }
+      this.#failure ??= new Error("the PGlite database is closed");
+      await this.#worker.terminate();
+      if (closeError) throw closeError;
+    })();
+    return this.#closing;
+  }
+
+  /** Ends the thread at once, as a crash would (tests). */
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}
+
+/**
+ * A view of a larger buffer is cloned with its whole ArrayBuffer (a pooled Buffer drags 8 KiB along,
+ * a subarray all of its parent): send only the viewed bytes. The caller's buffer is copied, never
+ * transferred, since the caller may still use it.
+ */
+function compactParam(p: unknown): unknown {
+  if (p instanceof Uint8Array && p.byteLength !== p.buffer.byteLength) return p.slice();
+  return p;
+}
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: PGliteWorker) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pg.query<R>(query.sql, query.parameters as unknown[], { rowMode: "object" });
+    const result = await this.pg.query<R>(query.sql, query.parameters);
     return result.affectedRows === undefined
       ? { rows: result.rows }
       : { rows: result.rows, numAffectedRows: BigInt(result.affectedRows) };
@@ -53,12 +239,10 @@ class Mutex {
 class PGliteDriver implements Driver {
   readonly #mutex = new Mutex();
   readonly #connection: PGliteConnection;
-  constructor(private readonly pg: PGlite) {
+  constructor(private readonly pg: PGliteWorker) {
     this.#connection = new PGliteConnection(pg);
   }
-  async init(): Promise<void> {
-    await this.pg.waitReady;
-  }
+  async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.#mutex.lock();
     return this.#connection;
@@ -77,12 +261,12 @@ class PGliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw("rollback"));
   }
   async destroy(): Promise<void> {
-    if (!this.pg.closed) await this.pg.close();
+    await this.pg.close();
   }
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: PGliteWorker) {}
   createAdapter() {
     return new PostgresAdapter();
   }

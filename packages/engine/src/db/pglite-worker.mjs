@@ -1,0 +1,119 @@
+// PGlite on its own thread (see pglite-dialect.ts for the main side). Plain JavaScript, so it loads
+// under any loader (the aloft CLI, tsx, vitest) or none.
+//   workerData.mode "serve": open PGlite, then answer { id, sql, params } with { id, rows, affectedRows }
+//     or { id, error }, and { id, close: true } by closing PGlite.
+//   workerData.mode "init": create a cluster (initdb, or from workerData.loadDataDir) in
+//     workerData.dataDir or in memory, optionally post it back as a tar, close. Run in a throwaway
+//     worker: initdb grows the WASM heap to ~800 MiB, which is only freed with the thread.
+import { parentPort, workerData } from "node:worker_threads";
+import { PGlite } from "@electric-sql/pglite";
+
+const INT8_OID = 20;
+const BYTEA_OID = 17;
+// Results above this size are moved to the main thread rather than copied.
+const TRANSFER_MIN_BYTES = 64 * 1024;
+
+/** ArrayBuffers of the current query's large bytea results, to transfer with its reply. */
+let transfers = [];
+
+// int8 as a JS number (same as the pg pool on PostgreSQL: counters and epoch-ms fit in 2^53). bytea
+// through Buffer's hex codec: PGlite's own goes digit pair by digit pair, slow on large values. Each
+// value owns its ArrayBuffer (never a pooled one), so it can be transferred whole.
+const parsers = {
+  [INT8_OID]: (text) => Number(text),
+  [BYTEA_OID]: (text) => {
+    // text is "\x" followed by hex digits (bytea_output = hex).
+    const bytes = new Uint8Array((text.length - 2) >>> 1);
+    Buffer.from(bytes.buffer).write(text.slice(2), "hex");
+    if (bytes.byteLength >= TRANSFER_MIN_BYTES) transfers.push(bytes.buffer);
+    return bytes;
+  },
+};
+const serializers = {
+  [BYTEA_OID]: (value) => {
+    if (!(value instanceof Uint8Array)) throw new Error("Invalid input for bytea type");
+    return "\\x" + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex");
+  },
+};
+
+// PostgreSQL's error fields (as node-postgres names them); the main side rebuilds the error from them.
+const ERROR_FIELDS = [
+  "length", "severity", "code", "detail", "hint", "position", "internalPosition", "internalQuery", "where",
+  "schema", "table", "column", "dataType", "constraint", "file", "line", "routine",
+];
+
+function serializeError(err) {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const out = { name: err.name, message: err.message, stack: err.stack };
+  // A DatabaseError from PostgreSQL carries a severity; anything else (a serializer, WASM) does not.
+  if (typeof err.severity === "string") {
+    out.database = true;
+    for (const f of ERROR_FIELDS) if (err[f] !== undefined) out[f] = err[f];
+  }
+  return out;
+}
+
+// A trap in the WASM code (or Emscripten's abort) leaves PGlite in an unknown state: stop serving.
+const isFatal = (err) => err instanceof WebAssembly.RuntimeError || (err instanceof Error && /^Aborted\(/.test(err.message));
+
+/** Options both modes share: the cluster tar to start from, if the main side sent one. */
+function startOptions() {
+  const { loadDataDir, gzipped } = workerData;
+  if (loadDataDir === undefined) return {};
+  return { loadDataDir: new Blob([loadDataDir], { type: gzipped ? "application/x-gzip" : "application/x-tar" }) };
+}
+
+async function serve() {
+  const { dataDir } = workerData;
+  let pg;
+  try {
+    pg = await PGlite.create({ ...startOptions(), ...(dataDir !== undefined ? { dataDir } : {}), parsers, serializers });
+  } catch (err) {
+    parentPort.postMessage({ startError: serializeError(err) });
+    return;
+  }
+  parentPort.on("message", async (msg) => {
+    if (msg.close) {
+      try {
+        if (!pg.closed) await pg.close();
+        parentPort.postMessage({ id: msg.id, rows: [] });
+      } catch (err) {
+        parentPort.postMessage({ id: msg.id, error: serializeError(err) });
+      }
+      return;
+    }
+    transfers = [];
+    let reply;
+    try {
+      const r = await pg.query(msg.sql, msg.params, { rowMode: "object" });
+      reply = { id: msg.id, rows: r.rows, affectedRows: r.affectedRows };
+    } catch (err) {
+      parentPort.postMessage({ id: msg.id, error: serializeError(err) });
+      if (isFatal(err)) throw err; // ends the thread; the main side fails everything after
+      return;
+    }
+    const list = transfers;
+    transfers = [];
+    parentPort.postMessage(reply, list);
+  });
+  parentPort.postMessage({ ready: true });
+}
+
+async function init() {
+  const { dataDir, dumpTar } = workerData;
+  const pg = await PGlite.create({ ...startOptions(), ...(dataDir !== undefined ? { dataDir } : {}) });
+  let tar;
+  if (dumpTar) {
+    // A checkpoint first, so a cluster loaded from the tar starts without replaying initdb's WAL.
+    await pg.exec("checkpoint");
+    tar = new Uint8Array(await (await pg.dumpDataDir("none")).arrayBuffer());
+  }
+  await pg.close();
+  parentPort.postMessage({ done: true, tar }, tar ? [tar.buffer] : []);
+}
+
+if (workerData.mode === "init") {
+  init().catch((err) => parentPort.postMessage({ startError: serializeError(err) }));
+} else {
+  void serve();
+}
