@@ -3,6 +3,7 @@
 import { core } from "@aloft/idl";
 import { InvalidArgumentError, MissingFieldError } from "../errors.ts";
 import type { AdminContext } from "../context.ts";
+import { groupOf } from "./group.ts";
 
 export function requireString(value: string | undefined, field: string): string {
   if (value === undefined || value === "") throw new MissingFieldError(field);
@@ -51,12 +52,19 @@ export function requireIdentifier(id: core.Identifier | undefined, field: string
 
 /** Project must be registered and active, and the domain one of the configured domains (as flyteadmin checks). */
 export async function requireProjectAndDomain(ctx: AdminContext, project: string, domain: string): Promise<void> {
-  const row = await ctx.db.selectFrom("admin_projects").select(["state"]).where("identifier", "=", project).executeTakeFirst();
-  if (!row) throw new InvalidArgumentError(`failed to validate that project [${project}] and domain [${domain}] are registered: project not found`);
-  if (row.state !== 0) throw new InvalidArgumentError(`project [${project}] is not active`);
+  // Concurrent checks share one read: each still sees the project as the database has it when it is asked.
+  const state = await groupOf(ctx, "project-state", (ids: string[]) => projectStates(ctx, ids)).run(project);
+  if (state === undefined) throw new InvalidArgumentError(`failed to validate that project [${project}] and domain [${domain}] are registered: project not found`);
+  if (state !== 0) throw new InvalidArgumentError(`project [${project}] is not active`);
   if (!ctx.domains.some((d) => d.id === domain)) {
     throw new InvalidArgumentError(`domain [${domain}] is not one of the configured domains (${ctx.domains.map((d) => d.id).join(", ")})`);
   }
+}
+
+async function projectStates(ctx: AdminContext, ids: string[]): Promise<(number | undefined)[]> {
+  const rows = await ctx.db.selectFrom("admin_projects").select(["identifier", "state"]).where("identifier", "in", [...new Set(ids)]).execute();
+  const state = new Map(rows.map((r) => [r.identifier, r.state]));
+  return ids.map((id) => state.get(id));
 }
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

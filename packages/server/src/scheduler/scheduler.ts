@@ -21,6 +21,8 @@ import type { Key } from "../admin/validate.ts";
 import { clockFor } from "./schedule.ts";
 import { concurrencyOf } from "./concurrency.ts";
 
+const heldKey = (k: { project: string; domain: string; name: string }) => `${k.project}/${k.domain}/${k.name}`;
+
 export function scheduledExecutionName(lp: Key, kickoffMs: number): string {
   const h = createHash("sha256").update(`${lp.project}/${lp.domain}/${lp.name}/${lp.version}@${kickoffMs}`).digest("hex");
   return `s${h.slice(0, 19)}`;
@@ -31,6 +33,8 @@ export class Scheduler {
   #running: Promise<void> | undefined;
   #stopped = false;
   #again = false;
+  /** Launch plans (project/domain/name) whose last pass held a slot at the concurrency limit. */
+  #held = new Set<string>();
 
   constructor(
     private readonly ctx: AdminContext,
@@ -55,7 +59,11 @@ export class Scheduler {
 
   executionPhaseChanged(execution: admin.Execution): void {
     const phase = execution.closure?.phase;
-    if (phase !== undefined && terminal.includes(core.WorkflowExecution_Phase[phase] ?? "")) void this.tick();
+    if (phase === undefined || !terminal.includes(core.WorkflowExecution_Phase[phase] ?? "")) return;
+    // Only a schedule held at its concurrency limit waits for an execution to end; any other end needs no pass.
+    // A pass under way may be about to hold one (it counted this execution as active), so it runs again.
+    const lp = execution.spec?.launchPlan;
+    if (this.#running || (lp && this.#held.has(heldKey(lp)))) void this.tick();
   }
 
   /** Runs one pass over every schedule; concurrent calls coalesce into one more pass. */
@@ -83,15 +91,18 @@ export class Scheduler {
   async #pass(): Promise<void> {
     const rows = await this.ctx.db.selectFrom("admin_launch_plans").selectAll().where("state", "=", admin.LaunchPlanState.ACTIVE).where("schedule_type", "<>", "NONE").execute();
     let nextWake = this.now() + this.maxSleepMs;
+    const held = new Set<string>();
     for (const row of rows) {
       if (this.#stopped) return;
       try {
         const next = await this.#runSchedule(row);
-        if (next !== undefined) nextWake = Math.min(nextWake, next);
+        if (next === "held") held.add(heldKey(row));
+        else if (next !== undefined) nextWake = Math.min(nextWake, next);
       } catch (e) {
         this.ctx.log.error({ err: e, launchPlan: row.name }, "schedule failed");
       }
     }
+    this.#held = held;
     if (this.#timer) clearTimeout(this.#timer);
     if (!this.#stopped) {
       this.#timer = setTimeout(() => void this.tick(), Math.max(10, nextWake - this.now()));
@@ -100,7 +111,7 @@ export class Scheduler {
   }
 
   /** Fires every due slot of one schedule; returns when it is next due. */
-  async #runSchedule(row: LaunchPlanRow): Promise<number | undefined> {
+  async #runSchedule(row: LaunchPlanRow): Promise<number | "held" | undefined> {
     const key = { project: row.project, domain: row.domain, name: row.name, version: row.version };
     const spec = fromBinary(admin.LaunchPlanSpecSchema, row.spec);
     const schedule = spec.entityMetadata?.schedule;
@@ -119,7 +130,7 @@ export class Scheduler {
       if (max > 0) {
         const active = await this.#activeCount(key);
         if (active >= max) {
-          if (behavior === "queue") return undefined; // woken when one of its executions ends
+          if (behavior === "queue") return "held"; // woken when one of its executions ends
           this.ctx.log.info({ launchPlan: key.name, kickoff: new Date(due).toISOString() }, "schedule slot skipped: concurrency limit reached");
           await this.#advance(key, last, due);
           last = due;

@@ -16,6 +16,8 @@ import { applyExecutionConfig } from "./execution-config.ts";
 import { randomExecutionName, validateExecutionName } from "./naming.ts";
 import { executionIdentifier, showExec, type ExecKey } from "./rows.ts";
 import { singleTaskWorkflow } from "./single-task.ts";
+import { groupOf } from "../group.ts";
+import type { ExecutionRow } from "../../db/schema.ts";
 
 export interface PreparedLaunch {
   key: ExecKey;
@@ -91,41 +93,36 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
     workflowId: create(core.IdentifierSchema, { resourceType: core.ResourceType.WORKFLOW, ...p.workflow }),
     stateChangeDetails: { state: admin.ExecutionState.EXECUTION_ACTIVE, occurredAt: timestampFromDate(now), principal: metadata.principal },
   });
-  const inserted = await ctx.db
-    .insertInto("admin_executions")
-    .values({
-      ...p.key,
-      phase: "UNDEFINED",
-      spec: toBinary(admin.ExecutionSpecSchema, p.spec),
-      closure: toBinary(admin.ExecutionClosureSchema, closure),
-      launch_plan_project: p.launchPlan?.project ?? "",
-      launch_plan_domain: p.launchPlan?.domain ?? "",
-      launch_plan_name: p.launchPlan?.name ?? "",
-      launch_plan_version: p.launchPlan?.version ?? "",
-      workflow_project: p.workflow.project,
-      workflow_domain: p.workflow.domain,
-      workflow_name: p.workflow.name,
-      workflow_version: p.workflow.version,
-      task_name: p.task?.name ?? "",
-      task_version: p.task?.version ?? "",
-      mode: metadata.mode,
-      state: 0,
-      principal: metadata.principal,
-      cluster: "",
-      error_kind: null,
-      error_code: null,
-      inputs_uri: inUri,
-      user_inputs_uri: userUri,
-      source_execution: extra.sourceExecution ? showExec(extra.sourceExecution) : null,
-      parent_node_execution: extra.childOf ? `${showExec(extra.childOf.execution)}/${extra.childOf.nodeId}` : null,
-      started_at: null,
-      duration_ms: 0,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.columns(["project", "domain", "name"]).doNothing())
-    .returning("name")
-    .executeTakeFirst();
+  const inserted = await groupOf(ctx, "insert-execution", (rows: ExecutionRow[]) => insertExecutions(ctx, rows)).run({
+    ...p.key,
+    phase: "UNDEFINED",
+    spec: toBinary(admin.ExecutionSpecSchema, p.spec),
+    closure: toBinary(admin.ExecutionClosureSchema, closure),
+    launch_plan_project: p.launchPlan?.project ?? "",
+    launch_plan_domain: p.launchPlan?.domain ?? "",
+    launch_plan_name: p.launchPlan?.name ?? "",
+    launch_plan_version: p.launchPlan?.version ?? "",
+    workflow_project: p.workflow.project,
+    workflow_domain: p.workflow.domain,
+    workflow_name: p.workflow.name,
+    workflow_version: p.workflow.version,
+    task_name: p.task?.name ?? "",
+    task_version: p.task?.version ?? "",
+    mode: metadata.mode,
+    state: 0,
+    principal: metadata.principal,
+    cluster: "",
+    error_kind: null,
+    error_code: null,
+    inputs_uri: inUri,
+    user_inputs_uri: userUri,
+    source_execution: extra.sourceExecution ? showExec(extra.sourceExecution) : null,
+    parent_node_execution: extra.childOf ? `${showExec(extra.childOf.execution)}/${extra.childOf.nodeId}` : null,
+    started_at: null,
+    duration_ms: 0,
+    created_at: now,
+    updated_at: now,
+  });
   if (!inserted) throw new AlreadyExistsError(`execution ${showExec(p.key)} already exists`);
   if (extra.childOf) return;
   if (!ctx.launcher) throw new AdminError("UNAVAILABLE", "no execution engine is attached to this server");
@@ -149,6 +146,39 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
     });
     await ctx.db.updateTable("admin_executions").set({ phase: "FAILED", closure: toBinary(admin.ExecutionClosureSchema, failed), error_code: "LaunchFailed", error_kind: "SYSTEM" }).where("project", "=", p.key.project).where("domain", "=", p.key.domain).where("name", "=", p.key.name).execute();
     throw e;
+  }
+}
+
+/**
+ * Records executions in one multi-row insert; true for each row inserted, false for a name that exists (already in
+ * the database, or earlier in the same batch). A batch the database refuses is retried row by row, so one bad row
+ * fails only its own request.
+ */
+async function insertExecutions(ctx: AdminContext, rows: ExecutionRow[]): Promise<(boolean | Error)[]> {
+  const seen = new Set<string>();
+  const fresh = rows.map((r) => {
+    const k = showExec(r);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const insert = async (all: ExecutionRow[]) => {
+    const done = new Set<string>();
+    // 31 columns a row: 1000 rows stay under PostgreSQL's 65535 parameters.
+    for (let i = 0; i < all.length; i += 1000) {
+      const part = all.slice(i, i + 1000);
+      const rows = await ctx.db.insertInto("admin_executions").values(part).onConflict((oc) => oc.columns(["project", "domain", "name"]).doNothing()).returning(["project", "domain", "name"]).execute();
+      for (const r of rows) done.add(showExec(r));
+    }
+    return done;
+  };
+  const firsts = rows.filter((_, i) => fresh[i]);
+  try {
+    const inserted = await insert(firsts);
+    return rows.map((r, i) => fresh[i]! && inserted.has(showExec(r)));
+  } catch (batchError) {
+    if (firsts.length === 1) return rows.map((_, i) => (fresh[i] ? (batchError as Error) : false));
+    return Promise.all(rows.map((r, i) => (fresh[i] ? insert([r]).then((s) => s.size === 1, (e: Error) => e) : false)));
   }
 }
 

@@ -4,21 +4,39 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { admin } from "@aloft/idl";
 import type { AdminContext } from "../../context.ts";
+import { groupOf } from "../group.ts";
+
+interface Scope {
+  project: string;
+  domain: string;
+  workflow: string;
+}
 
 async function mostSpecific(ctx: AdminContext, project: string, domain: string, workflow: string): Promise<admin.WorkflowExecutionConfig | undefined> {
+  // Concurrent creates share one read of the attributes, as they are when it runs (they can change at any time).
+  return groupOf(ctx, "execution-config", (scopes: Scope[]) => loadMostSpecific(ctx, scopes)).run({ project, domain, workflow });
+}
+
+async function loadMostSpecific(ctx: AdminContext, scopes: Scope[]): Promise<(admin.WorkflowExecutionConfig | undefined)[]> {
+  const uniq = <T>(xs: T[]) => [...new Set(xs)];
   const rows = await ctx.db
     .selectFrom("admin_resource_attributes")
-    .select(["domain", "workflow", "attributes"])
-    .where("project", "=", project)
+    .select(["project", "domain", "workflow", "attributes"])
+    .where("project", "in", uniq(scopes.map((s) => s.project)))
     .where("resource_type", "=", admin.MatchableResource.WORKFLOW_EXECUTION_CONFIG)
     .where("launch_plan", "=", "")
-    .where((eb) => eb.or([eb.and([eb("domain", "=", domain), eb("workflow", "=", workflow)]), eb.and([eb("domain", "=", domain), eb("workflow", "=", "")]), eb.and([eb("domain", "=", ""), eb("workflow", "=", "")])]))
+    .where("domain", "in", uniq(["", ...scopes.map((s) => s.domain)]))
+    .where("workflow", "in", uniq(["", ...scopes.map((s) => s.workflow)]))
     .execute();
-  const rank = (r: { domain: string; workflow: string }) => (r.workflow ? 0 : r.domain ? 1 : 2);
-  const best = rows.sort((a, b) => rank(a) - rank(b))[0];
-  if (!best) return undefined;
-  const m = fromBinary(admin.MatchingAttributesSchema, best.attributes);
-  return m.target.case === "workflowExecutionConfig" ? m.target.value : undefined;
+  return scopes.map(({ project, domain, workflow }) => {
+    // Workflow level, then project-domain, then project; a workflow attribute needs its domain too.
+    const fits = (r: (typeof rows)[number], d: string, w: string) => r.project === project && r.domain === d && r.workflow === w;
+    const best = rows.find((r) => fits(r, domain, workflow)) ?? rows.find((r) => fits(r, domain, "")) ?? rows.find((r) => fits(r, "", ""));
+    if (!best) return undefined;
+    // Decoded per request: the config's messages end up in that request's spec.
+    const m = fromBinary(admin.MatchingAttributesSchema, best.attributes);
+    return m.target.case === "workflowExecutionConfig" ? m.target.value : undefined;
+  });
 }
 
 export async function applyExecutionConfig(ctx: AdminContext, spec: admin.ExecutionSpec, project: string, domain: string, workflow: string): Promise<void> {
