@@ -3,12 +3,13 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import type { LiveAction } from "../runtime/live.ts";
-import type { TaskExecutionContext, TaskResult } from "../plugins/plugin.ts";
+import type { TaskExecutionContext, TaskLogSink, TaskResult } from "../plugins/plugin.ts";
+import type { BlobStore } from "../runtime/blob-store.ts";
 import { durationMs } from "./durations.ts";
 import type { ActionContext } from "./handler.ts";
 
 export interface AttemptScratch {
-  inflight?: AbortController;
+  inflight?: AttemptAbort;
   result?: TaskResult;
   slot?: boolean;
   /** Attempt number the in-flight/result belongs to. */
@@ -39,15 +40,107 @@ export function interruptibleOf(ctx: ActionContext, task: core.TaskTemplate): bo
   return Boolean(flag) && ctx.action.rec.systemFailures === 0;
 }
 
+/**
+ * Cancels an attempt. The AbortController (and its signal) is made only when a plugin asks for the
+ * signal: most attempts never need one, and one per attempt was a visible cost of long chains.
+ */
+export class AttemptAbort {
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  aborted = false;
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+  get reason(): unknown {
+    return this.#reason;
+  }
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
+/** What a plugin sees of one attempt; paths and environment are built only when read. */
+class AttemptContext implements TaskExecutionContext {
+  readonly executionId: core.WorkflowExecutionIdentifier;
+  readonly actionKey: string;
+  readonly blobStore: BlobStore;
+  readonly log: TaskLogSink;
+  #inputsUri: Promise<string> | undefined;
+  constructor(
+    private readonly ctx: ActionContext,
+    readonly task: core.TaskTemplate,
+    readonly nodeId: string,
+    readonly attempt: number,
+    readonly inputs: core.LiteralMap,
+    private readonly control: AttemptAbort,
+    logs: string[],
+  ) {
+    this.executionId = ctx.execution.id;
+    this.actionKey = ctx.action.key;
+    this.blobStore = ctx.blobs;
+    this.log = { write: (stream, text) => void logs.push(stream === "stderr" ? `[stderr] ${text}` : text) };
+  }
+  get signal(): AbortSignal {
+    return this.control.signal;
+  }
+  get inputsPath(): string {
+    return `${this.ctx.dataPrefix()}/inputs.pb`;
+  }
+  inputsUri(): Promise<string> {
+    return (this.#inputsUri ??= (async () => {
+      const uri = this.inputsPath;
+      await this.ctx.blobs.put(uri, toBinaryMap(this.inputs));
+      return uri;
+    })());
+  }
+  get outputPrefix(): string {
+    return `${this.ctx.dataPrefix()}/${this.attempt}`;
+  }
+  get rawOutputPrefix(): string {
+    const ctx = this.ctx;
+    return `${ctx.execution.rec.options.rawOutputPrefix ?? ctx.services.settings.rawOutputPrefix}/${this.actionKey}/${this.attempt}`;
+  }
+  get checkpointPrefix(): string {
+    return `${this.outputPrefix}/_flytecheckpoints`;
+  }
+  get prevCheckpointPrefix(): string {
+    return this.attempt > 0 ? `${this.ctx.dataPrefix()}/${this.attempt - 1}/_flytecheckpoints` : "";
+  }
+  get interruptible(): boolean {
+    return interruptibleOf(this.ctx, this.task);
+  }
+  get environment(): Record<string, string> {
+    const id = this.executionId;
+    const task = this.task;
+    return {
+      FLYTE_INTERNAL_EXECUTION_ID: id.name,
+      FLYTE_INTERNAL_EXECUTION_PROJECT: id.project,
+      FLYTE_INTERNAL_EXECUTION_DOMAIN: id.domain,
+      FLYTE_INTERNAL_TASK_PROJECT: task.id?.project ?? "",
+      FLYTE_INTERNAL_TASK_DOMAIN: task.id?.domain ?? "",
+      FLYTE_INTERNAL_TASK_NAME: task.id?.name ?? "",
+      FLYTE_INTERNAL_TASK_VERSION: task.id?.version ?? "",
+      FLYTE_ATTEMPT_NUMBER: String(this.attempt),
+      FLYTE_INTERNAL_NODE_ID: this.nodeId,
+    };
+  }
+}
+
 export async function startAttempt(ctx: ActionContext, task: core.TaskTemplate): Promise<void> {
   const a = ctx.action;
   const sc = attemptScratch(a);
   const inputs = await ctx.inputs();
   const attempt = a.rec.attempt;
-  const prefix = `${ctx.dataPrefix()}/${attempt}`;
   const plugin = ctx.pluginFor(task);
-  const controller = new AbortController();
-  sc.inflight = controller;
+  const control = new AttemptAbort();
+  sc.inflight = control;
   sc.attempt = attempt;
   sc.result = undefined;
   const now = ctx.now();
@@ -63,47 +156,11 @@ export async function startAttempt(ctx: ActionContext, task: core.TaskTemplate):
     logUri: null,
     cacheStatus: null,
   });
-  let inputsUri: Promise<string> | undefined;
-  const id = ctx.execution.id;
-  const nodeId = nodeIdOf(a);
   const logs: string[] = [];
   sc.logs = logs;
-  const pctx: TaskExecutionContext = {
-    task,
-    executionId: id,
-    actionKey: a.key,
-    nodeId,
-    attempt,
-    inputs,
-    inputsPath: `${ctx.dataPrefix()}/inputs.pb`,
-    inputsUri: () =>
-      (inputsUri ??= (async () => {
-        const uri = `${ctx.dataPrefix()}/inputs.pb`;
-        await ctx.blobs.put(uri, toBinaryMap(inputs));
-        return uri;
-      })()),
-    outputPrefix: prefix,
-    rawOutputPrefix: `${ctx.execution.rec.options.rawOutputPrefix ?? ctx.services.settings.rawOutputPrefix}/${a.key}/${attempt}`,
-    checkpointPrefix: `${prefix}/_flytecheckpoints`,
-    prevCheckpointPrefix: attempt > 0 ? `${ctx.dataPrefix()}/${attempt - 1}/_flytecheckpoints` : "",
-    interruptible: interruptibleOf(ctx, task),
-    signal: controller.signal,
-    log: { write: (stream, text) => void logs.push(stream === "stderr" ? `[stderr] ${text}` : text) },
-    blobStore: ctx.blobs,
-    environment: {
-      FLYTE_INTERNAL_EXECUTION_ID: id.name,
-      FLYTE_INTERNAL_EXECUTION_PROJECT: id.project,
-      FLYTE_INTERNAL_EXECUTION_DOMAIN: id.domain,
-      FLYTE_INTERNAL_TASK_PROJECT: task.id?.project ?? "",
-      FLYTE_INTERNAL_TASK_DOMAIN: task.id?.domain ?? "",
-      FLYTE_INTERNAL_TASK_NAME: task.id?.name ?? "",
-      FLYTE_INTERNAL_TASK_VERSION: task.id?.version ?? "",
-      FLYTE_ATTEMPT_NUMBER: String(attempt),
-      FLYTE_INTERNAL_NODE_ID: nodeId,
-    },
-  };
+  const pctx = new AttemptContext(ctx, task, nodeIdOf(a), attempt, inputs, control, logs);
   const timeoutMs = durationMs(task.metadata?.timeout);
-  const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(new AttemptTimeout(timeoutMs)), timeoutMs) : undefined;
+  const timer = timeoutMs > 0 ? setTimeout(() => control.abort(new AttemptTimeout(timeoutMs)), timeoutMs) : undefined;
   plugin
     .execute(pctx)
     .then(
@@ -115,8 +172,8 @@ export async function startAttempt(ctx: ActionContext, task: core.TaskTemplate):
     )
     .then((r) => {
       if (timer) clearTimeout(timer);
-      if (sc.inflight !== controller) return; // superseded (aborted or restarted)
-      const reason = controller.signal.reason;
+      if (sc.inflight !== control) return; // superseded (aborted or restarted)
+      const reason = control.reason;
       sc.result =
         reason instanceof AttemptTimeout
           ? { kind: "failure", error: { kind: "USER", code: "Timeout", message: reason.message, recoverable: true } }

@@ -102,7 +102,7 @@ async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<vo
     a.outputs = result.outputs;
     ctx.recordAttempt({ ...base, phase: "SUCCEEDED", error: null });
     await cacheAfterSuccess(ctx, task, result.outputs);
-    return ctx.succeed(result.outputs);
+    return ctx.succeed(result.outputs, undefined, result.encoded);
   }
   if (result.kind === "dynamic") {
     ctx.recordAttempt({ ...base, phase: "SUCCEEDED", error: null });

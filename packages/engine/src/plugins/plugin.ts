@@ -42,7 +42,8 @@ export interface TaskFailure {
 }
 
 export type TaskResult =
-  | { kind: "success"; outputs: core.LiteralMap }
+  /** `encoded`: the outputs in binary form when the plugin has them (the engine stores them as they are). */
+  | { kind: "success"; outputs: core.LiteralMap; encoded?: Uint8Array }
   /** A dynamic task returned the workflow to run next (Flyte's futures.pb). */
   | { kind: "dynamic"; spec: core.DynamicJobSpec }
   | { kind: "failure"; error: TaskFailure };

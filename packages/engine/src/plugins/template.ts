@@ -33,6 +33,8 @@ export function renderArgs(args: readonly string[], p: TemplateParameters): stri
 }
 
 function renderOne(arg: string, p: TemplateParameters, field: string): string {
+  // Most arguments are plain words: skip the dozen regular expressions for them.
+  if (!arg.includes("{{")) return arg;
   let v = arg
     .replace(INPUT, p.inputPath)
     .replace(OUTPUT_PREFIX, p.outputPrefix)

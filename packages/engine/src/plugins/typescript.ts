@@ -44,7 +44,7 @@ export class TypeScriptPlugin implements TaskPlugin {
       { args, inputs: toBinary(core.LiteralMapSchema, ctx.inputs), outputPrefix: ctx.outputPrefix, rawOutputPrefix: ctx.rawOutputPrefix },
       ctx.signal,
     );
-    if ("outputs" in reply) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, reply.outputs) };
+    if ("outputs" in reply) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, reply.outputs), encoded: reply.outputs };
     if ("futures" in reply) return { kind: "dynamic", spec: fromBinary(core.DynamicJobSpecSchema, reply.futures) };
     // The runtime knows whether a retry can help (Flyte retries only recoverable errors); an abort never is.
     const { recoverable, ...e } = reply.error;
