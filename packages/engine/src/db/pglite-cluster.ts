@@ -1,13 +1,25 @@
 // Opening PGlite without keeping initdb's memory. initdb grows PGlite's WASM heap to ~800 MiB, and a
-// WASM heap never shrinks, so a new cluster is created by a throwaway worker (its heap is freed with
-// the thread) and the serving worker then opens the finished cluster (~290 MiB).
+// WASM heap never shrinks, so a new cluster is built by a throwaway child process
+// (pglite-initdb.mjs) and the serving worker then opens the finished cluster.
+import { fork } from "node:child_process";
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { gzip } from "node:zlib";
-import { PGliteWorker, runPGliteInit } from "./pglite-dialect.ts";
+import { fileURLToPath } from "node:url";
+import { PGliteWorker, rebuildError } from "./pglite-dialect.ts";
 
-/** Where a new cluster is built inside the data directory before it is moved into place. */
-export const STAGING_DIR_NAME = ".aloft-initdb";
+/**
+ * Prefix of the directory inside the data directory where a new cluster is built before it is moved
+ * into place; the opener's pid follows, so the initialization process of a killed opener (which
+ * stops when it notices) never writes into its successor's.
+ */
+export const STAGING_DIR_PREFIX = ".aloft-initdb-";
+
+/** Removes staging directories left by interrupted initializations (the caller holds the lock). */
+function removeStaleStaging(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    if (name.startsWith(STAGING_DIR_PREFIX)) rmSync(join(dataDir, name), { recursive: true, force: true });
+  }
+}
 
 /**
  * A fresh cluster as a gzipped tar, kept after the first initdb of the process: another new database
@@ -15,27 +27,51 @@ export const STAGING_DIR_NAME = ".aloft-initdb";
  */
 let freshCluster: Promise<Uint8Array> | undefined;
 
-const gzipFast = (data: Uint8Array) =>
-  new Promise<Uint8Array>((resolve, reject) => gzip(data, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+interface InitOptions {
+  dataDir?: string;
+  loadDataDir?: Uint8Array;
+  gzipped?: boolean;
+  dumpTar?: boolean;
+}
+
+/** Runs pglite-initdb.mjs to its end; resolves to the gzipped cluster tar when `dumpTar`. */
+function runInitProcess(options: InitOptions): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL("./pglite-initdb.mjs", import.meta.url)), [], {
+      execArgv: [],
+      serialization: "advanced", // carries the tar as bytes
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    let reply: { tar?: Uint8Array; error?: { message: string } } | undefined;
+    child.on("message", (msg: typeof reply) => (reply = msg));
+    child.on("error", (err) => reject(new Error(`cannot run the PGlite initialization process: ${err.message}`, { cause: err })));
+    child.on("exit", (code, signal) => {
+      if (reply?.error) reject(rebuildError(reply.error));
+      else if (reply && code === 0) resolve(reply.tar);
+      else reject(new Error(`the PGlite initialization process exited (code ${code}, signal ${signal}) before finishing${stderr ? `: ${stderr.trim()}` : ""}`));
+    });
+    child.send(options);
+  });
+}
 
 /** Creates a fresh cluster in `target`, or (no target) only as a tar for an in-memory database. */
-async function createCluster(target: string | undefined): Promise<{ tar: Uint8Array; gzipped: boolean }> {
+async function createCluster(target: string | undefined): Promise<Uint8Array> {
   if (freshCluster === undefined) {
-    const first = runPGliteInit({ ...(target !== undefined ? { dataDir: target } : {}), dumpTar: true }).then((tar) => {
-      if (!tar) throw new Error("the PGlite initialization worker returned no cluster");
+    const first = runInitProcess({ ...(target !== undefined ? { dataDir: target } : {}), dumpTar: true }).then((tar) => {
+      if (!tar) throw new Error("the PGlite initialization process returned no cluster");
       return tar;
     });
-    // Compressed on libuv's thread pool, while the caller goes on with the raw tar.
-    const cached = first.then(gzipFast);
-    freshCluster = cached;
-    cached.catch(() => {
-      if (freshCluster === cached) freshCluster = undefined;
+    freshCluster = first;
+    first.catch(() => {
+      if (freshCluster === first) freshCluster = undefined;
     });
-    return { tar: await first, gzipped: false };
+    return first;
   }
   const tar = await freshCluster;
-  if (target !== undefined) await runPGliteInit({ dataDir: target, loadDataDir: tar, gzipped: true });
-  return { tar, gzipped: true };
+  if (target !== undefined) await runInitProcess({ dataDir: target, loadDataDir: tar, gzipped: true });
+  return tar;
 }
 
 /**
@@ -45,8 +81,8 @@ async function createCluster(target: string | undefined): Promise<{ tar: Uint8Ar
  * The caller holds the directory's lock.
  */
 async function initDataDir(dataDir: string): Promise<void> {
-  const staging = join(dataDir, STAGING_DIR_NAME);
-  rmSync(staging, { recursive: true, force: true });
+  removeStaleStaging(dataDir);
+  const staging = join(dataDir, `${STAGING_DIR_PREFIX}${process.pid}`);
   await createCluster(staging);
   const names = readdirSync(staging);
   if (!names.includes("PG_VERSION")) throw new Error(`PGlite initialization left no PG_VERSION in ${staging}`);
@@ -63,12 +99,11 @@ async function initDataDir(dataDir: string): Promise<void> {
 /** Opens PGlite in a worker on `dataDir` (created if new) or in memory. */
 export async function openPGliteWorker(dataDir: string | undefined): Promise<PGliteWorker> {
   if (dataDir === undefined) {
-    const { tar, gzipped } = await createCluster(undefined);
-    return PGliteWorker.start({ loadDataDir: tar, gzipped });
+    return PGliteWorker.start({ loadDataDir: await createCluster(undefined), gzipped: true });
   }
   if (existsSync(join(dataDir, "PG_VERSION"))) {
     // Killed after the last move of an initialization, before the staging directory was removed.
-    rmSync(join(dataDir, STAGING_DIR_NAME), { recursive: true, force: true });
+    removeStaleStaging(dataDir);
   } else {
     await initDataDir(dataDir);
   }

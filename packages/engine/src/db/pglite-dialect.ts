@@ -37,6 +37,8 @@ export interface PGliteWorkerOptions {
   loadDataDir?: Uint8Array;
   /** `loadDataDir` is gzipped. */
   gzipped?: boolean;
+  /** Extra postgres command-line arguments after PGlite's defaults (`-c name=value`). */
+  startParams?: string[];
 }
 
 const workerUrl = () => new URL("./pglite-worker.mjs", import.meta.url);
@@ -46,7 +48,7 @@ const workerUrl = () => new URL("./pglite-worker.mjs", import.meta.url);
  * node-postgres throws (message, code SQLSTATE, detail, constraint, table…), so callers see one
  * error shape on both dialects. Built in the caller's async context, so its stack names the caller.
  */
-function rebuildError(e: SerializedError, sql?: string, params?: readonly unknown[]): Error {
+export function rebuildError(e: SerializedError, sql?: string, params?: readonly unknown[]): Error {
   if (e.database) {
     const { database: _database, stack: _stack, name, message, length, ...fields } = e;
     const err = new pg.DatabaseError(message, Number(length ?? 0), (name ?? "error") as "error");
@@ -57,32 +59,6 @@ function rebuildError(e: SerializedError, sql?: string, params?: readonly unknow
   const err = new Error(e.message);
   if (e.name && e.name !== "Error") err.name = e.name;
   return err;
-}
-
-/** Runs a worker in "init" mode to its end: a fresh cluster in `dataDir` (or only as a tar). */
-export function runPGliteInit(options: {
-  dataDir?: string;
-  loadDataDir?: Uint8Array;
-  gzipped?: boolean;
-  dumpTar?: boolean;
-}): Promise<Uint8Array | undefined> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl(), { workerData: { mode: "init", ...options }, execArgv: [] });
-    let result: { tar?: Uint8Array } | undefined;
-    let failure: Error | undefined;
-    worker.on("message", (msg: { tar?: Uint8Array; done?: boolean; startError?: SerializedError }) => {
-      if (msg.startError) failure = rebuildError(msg.startError);
-      else result = msg;
-      // The worker's memory (the WASM heap initdb grew) is freed only when the thread ends.
-      void worker.terminate();
-    });
-    worker.on("error", (err) => (failure ??= new Error(`PGlite initialization worker failed: ${err.message}`, { cause: err })));
-    worker.on("exit", (code) => {
-      if (failure) reject(failure);
-      else if (result) resolve(result.tar);
-      else reject(new Error(`PGlite initialization worker exited (code ${code}) before finishing`));
-    });
-  });
 }
 
 /** The main side of pglite-worker.mjs: one PGlite instance on its own thread. */
@@ -115,7 +91,7 @@ export class PGliteWorker {
   static start(options: PGliteWorkerOptions): Promise<PGliteWorker> {
     return new Promise((resolve, reject) => {
       // execArgv: the worker is plain JavaScript, so the parent's loaders (tsx) are not needed there.
-      const worker = new Worker(workerUrl(), { workerData: { mode: "serve", ...options }, execArgv: [] });
+      const worker = new Worker(workerUrl(), { workerData: options, execArgv: [] });
       const onMessage = (msg: { ready?: boolean; startError?: SerializedError }) => {
         worker.off("message", onMessage);
         worker.off("error", onError);

@@ -1,10 +1,7 @@
 // PGlite on its own thread (see pglite-dialect.ts for the main side). Plain JavaScript, so it loads
-// under any loader (the aloft CLI, tsx, vitest) or none.
-//   workerData.mode "serve": open PGlite, then answer { id, sql, params } with { id, rows, affectedRows }
-//     or { id, error }, and { id, close: true } by closing PGlite.
-//   workerData.mode "init": create a cluster (initdb, or from workerData.loadDataDir) in
-//     workerData.dataDir or in memory, optionally post it back as a tar, close. Run in a throwaway
-//     worker: initdb grows the WASM heap to ~800 MiB, which is only freed with the thread.
+// under any loader (the aloft CLI, tsx, vitest) or none. workerData: { dataDir?, loadDataDir?,
+// gzipped?, startParams? }. Opens PGlite, then answers { id, sql, params } with
+// { id, rows, affectedRows } or { id, error }, and { id, close: true } by closing PGlite.
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 
@@ -56,7 +53,7 @@ function serializeError(err) {
 // A trap in the WASM code (or Emscripten's abort) leaves PGlite in an unknown state: stop serving.
 const isFatal = (err) => err instanceof WebAssembly.RuntimeError || (err instanceof Error && /^Aborted\(/.test(err.message));
 
-/** Options both modes share: the cluster tar to start from, if the main side sent one. */
+/** The cluster tar to start from, if the main side sent one (a new database). */
 function startOptions() {
   const { loadDataDir, gzipped } = workerData;
   if (loadDataDir === undefined) return {};
@@ -64,10 +61,16 @@ function startOptions() {
 }
 
 async function serve() {
-  const { dataDir } = workerData;
+  const { dataDir, startParams } = workerData;
   let pg;
   try {
-    pg = await PGlite.create({ ...startOptions(), ...(dataDir !== undefined ? { dataDir } : {}), parsers, serializers });
+    pg = await PGlite.create({
+      ...startOptions(),
+      ...(dataDir !== undefined ? { dataDir } : {}),
+      ...(startParams !== undefined ? { startParams: [...PGlite.defaultStartParams, ...startParams] } : {}),
+      parsers,
+      serializers,
+    });
   } catch (err) {
     parentPort.postMessage({ startError: serializeError(err) });
     return;
@@ -99,21 +102,4 @@ async function serve() {
   parentPort.postMessage({ ready: true });
 }
 
-async function init() {
-  const { dataDir, dumpTar } = workerData;
-  const pg = await PGlite.create({ ...startOptions(), ...(dataDir !== undefined ? { dataDir } : {}) });
-  let tar;
-  if (dumpTar) {
-    // A checkpoint first, so a cluster loaded from the tar starts without replaying initdb's WAL.
-    await pg.exec("checkpoint");
-    tar = new Uint8Array(await (await pg.dumpDataDir("none")).arrayBuffer());
-  }
-  await pg.close();
-  parentPort.postMessage({ done: true, tar }, tar ? [tar.buffer] : []);
-}
-
-if (workerData.mode === "init") {
-  init().catch((err) => parentPort.postMessage({ startError: serializeError(err) }));
-} else {
-  void serve();
-}
+void serve();
