@@ -1,6 +1,6 @@
 // The durable store: every round's changes are written in one transaction with one multi-row
 // upsert per table, on PGlite or PostgreSQL alike.
-import { sql, type Kysely } from "kysely";
+import { CompiledQuery, type Kysely } from "kysely";
 import type { Database } from "../db/database.ts";
 import type { ActionRecord, AttemptRecord, ExecutionRecord, Phase, SignalRecord } from "../model/action.ts";
 import { engineMigrations } from "./migrations.ts";
@@ -33,6 +33,36 @@ function upsert(db: Kysely<any>, table: string, rows: Row[], key: string[], upda
     .onConflict((oc) => oc.columns(key as never).doUpdateSet(excludedAll(update) as never));
 }
 
+const EXECUTION_COLS = ["key", "project", "domain", "name", "closure", "inputs_uri", "phase", "outputs_uri", "outputs", "error", "options", "parent_action", "created_at", "updated_at"];
+const ACTION_COLS = ["key", "execution", "parent", "kind", "name", "phase", "attempt", "system_failures", "state", "inputs_uri", "outputs_uri", "outputs", "error", "started_at", "updated_at"];
+const ATTEMPT_COLS = ["execution", "action", "attempt", "phase", "error", "started_at", "ended_at", "log_uri", "cache_status"];
+
+const statements = new Map<string, string>();
+
+/** `with e as (upsert executions), a as (upsert actions), t as (upsert attempts) select 1`, for these row counts. */
+function roundStatement(ne: number, na: number, nt: number): string {
+  const shape = `${ne}/${na}/${nt}`;
+  let text = statements.get(shape);
+  if (text !== undefined) return text;
+  let p = 0;
+  const part = (name: string, table: string, cols: string[], rows: number, key: string[], update: string[]) => {
+    const tuples: string[] = [];
+    for (let r = 0; r < rows; r++) tuples.push(`(${cols.map(() => `$${++p}`).join(", ")})`);
+    return `${name} as (insert into ${table} (${cols.join(", ")}) values ${tuples.join(", ")} on conflict (${key.join(", ")}) do update set ${update
+      .map((c) => `${c} = excluded.${c}`)
+      .join(", ")} returning 1)`;
+  };
+  const ctes: string[] = [];
+  if (ne) ctes.push(part("e", "aloft_executions", EXECUTION_COLS, ne, ["key"], EXECUTION_UPDATE));
+  if (na) ctes.push(part("a", "aloft_actions", ACTION_COLS, na, ["key"], ACTION_UPDATE));
+  if (nt) ctes.push(part("t", "aloft_attempts", ATTEMPT_COLS, nt, ["action", "attempt"], ATTEMPT_UPDATE));
+  text = `with ${ctes.join(", ")} select 1 as done`;
+  // Chains produce a handful of shapes; maps and restarts a few more. Keep the cache bounded.
+  if (statements.size > 1000) statements.clear();
+  statements.set(shape, text);
+  return text;
+}
+
 const EXECUTION_UPDATE = ["phase", "outputs_uri", "outputs", "error", "options", "updated_at"];
 const ACTION_UPDATE = ["phase", "attempt", "system_failures", "state", "inputs_uri", "outputs_uri", "outputs", "error", "started_at", "updated_at"];
 const ATTEMPT_UPDATE = ["phase", "error", "started_at", "ended_at", "log_uri", "cache_status"];
@@ -55,13 +85,14 @@ export class SqlStore implements EngineStore {
     const params = executions.length * 14 + actions.length * 15 + attempts.length * 9;
     if (params <= SINGLE_STATEMENT_PARAMS) {
       // The usual round: one statement whose data-modifying CTEs upsert every table. A single
-      // statement is atomic on its own, so this costs one round trip instead of five.
-      let q: any = this.#k;
-      if (executions.length) q = q.with("e", (db: Kysely<any>) => upsert(db, "aloft_executions", executions, ["key"], EXECUTION_UPDATE).returning("key"));
-      if (actions.length) q = q.with("a", (db: Kysely<any>) => upsert(db, "aloft_actions", actions, ["key"], ACTION_UPDATE).returning("key"));
-      if (attempts.length) q = q.with("t", (db: Kysely<any>) => upsert(db, "aloft_attempts", attempts, ["action", "attempt"], ATTEMPT_UPDATE).returning("action"));
-      if (q === this.#k) return;
-      await q.selectNoFrom(sql<number>`1`.as("done")).execute();
+      // statement is atomic on its own, so this costs one round trip instead of five. Its text
+      // depends only on the row counts, so it is built once per shape (no query builder per round).
+      if (!executions.length && !actions.length && !attempts.length) return;
+      const values: unknown[] = [];
+      for (const r of executions) for (const c of EXECUTION_COLS) values.push(r[c]);
+      for (const r of actions) for (const c of ACTION_COLS) values.push(r[c]);
+      for (const r of attempts) for (const c of ATTEMPT_COLS) values.push(r[c]);
+      await this.#k.executeQuery(CompiledQuery.raw(roundStatement(executions.length, actions.length, attempts.length), values));
       return;
     }
     await this.#k.transaction().execute(async (tx) => {
