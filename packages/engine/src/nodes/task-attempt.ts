@@ -47,7 +47,12 @@ export function interruptibleOf(ctx: ActionContext, task: core.TaskTemplate): bo
 export class AttemptAbort {
   #controller: AbortController | undefined;
   #reason: unknown;
+  #listeners: Array<(reason: unknown) => void> | undefined;
   aborted = false;
+  onAbort(fn: (reason: unknown) => void): void {
+    if (this.aborted) fn(this.#reason);
+    else (this.#listeners ??= []).push(fn);
+  }
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
@@ -63,6 +68,7 @@ export class AttemptAbort {
     this.aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
+    for (const fn of this.#listeners?.splice(0) ?? []) fn(reason);
   }
 }
 
@@ -89,6 +95,9 @@ class AttemptContext implements TaskExecutionContext {
   }
   get signal(): AbortSignal {
     return this.control.signal;
+  }
+  onAbort(fn: (reason: unknown) => void): void {
+    this.control.onAbort(fn);
   }
   get inputsPath(): string {
     return `${this.ctx.dataPrefix()}/inputs.pb`;

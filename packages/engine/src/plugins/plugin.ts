@@ -27,6 +27,8 @@ export interface TaskExecutionContext {
   readonly prevCheckpointPrefix: string;
   readonly interruptible: boolean;
   readonly signal: AbortSignal;
+  /** Calls `fn` once if the attempt is aborted: a lighter alternative to listening on `signal`. */
+  onAbort?(fn: (reason: unknown) => void): void;
   readonly log: TaskLogSink;
   readonly blobStore: BlobStore;
   /** Environment the engine adds for the task (Flyte's FLYTE_INTERNAL_* variables). */

@@ -42,7 +42,7 @@ export class TypeScriptPlugin implements TaskPlugin {
     });
     const reply = await this.#pool.run(
       { args, inputs: toBinary(core.LiteralMapSchema, ctx.inputs), outputPrefix: ctx.outputPrefix, rawOutputPrefix: ctx.rawOutputPrefix },
-      ctx.signal,
+      ctx.onAbort ? (fn) => ctx.onAbort!(fn) : ctx.signal,
     );
     if ("outputs" in reply) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, reply.outputs), encoded: reply.outputs };
     if ("futures" in reply) return { kind: "dynamic", spec: fromBinary(core.DynamicJobSpecSchema, reply.futures) };

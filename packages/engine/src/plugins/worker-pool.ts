@@ -19,6 +19,8 @@ interface Slot {
   ready: Promise<void>;
   inflight: Map<number, (r: PoolReply) => void>;
   retired: boolean;
+  /** The worker reported ready (saves awaiting `ready` on every task). */
+  started: boolean;
 }
 
 const BOOTSTRAP = new URL("./worker-bootstrap.mjs", import.meta.url);
@@ -39,10 +41,11 @@ export class WorkerPool {
   #spawn(): Slot {
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, runtime: this.runtime } });
     const inflight = new Map<number, (r: PoolReply) => void>();
-    const slot: Slot = { worker, inflight, ready: Promise.resolve(), retired: false };
+    const slot: Slot = { worker, inflight, ready: Promise.resolve(), retired: false, started: false };
     slot.ready = new Promise<void>((resolve, reject) => {
       worker.once("message", () => {
         if (inflight.size === 0) worker.unref();
+        slot.started = true;
         resolve();
       });
       worker.once("error", reject);
@@ -53,8 +56,8 @@ export class WorkerPool {
       const done = inflight.get(m.id);
       inflight.delete(m.id);
       if (inflight.size === 0) worker.unref();
-      const { id: _id, ...reply } = m;
-      done?.(reply);
+      // The reply's extra `id` field is harmless to its reader: no copy without it.
+      done?.(m);
     });
     worker.on("error", (err) => this.#failAll(slot, `worker failed: ${err.message}`));
     worker.on("exit", (code) => {
@@ -77,29 +80,35 @@ export class WorkerPool {
     if (i >= 0) this.#slots[i] = this.#spawn();
   }
 
-  async run(request: PoolRequest, signal?: AbortSignal): Promise<PoolReply> {
+  /** `abort`: an AbortSignal, or a function registering a callback run if the task is aborted. */
+  async run(request: PoolRequest, abort?: AbortSignal | ((fn: () => void) => void)): Promise<PoolReply> {
     if (this.#closed) return { error: { kind: "SYSTEM", code: "PoolClosed", message: "the worker pool is closed" } };
     let slot = this.#slots[0]!;
     for (const s of this.#slots) if (s.inflight.size < slot.inflight.size) slot = s;
-    try {
-      await slot.ready;
-    } catch (err) {
-      return { error: { kind: "SYSTEM", code: "WorkerStartFailed", message: (err as Error).message } };
+    if (!slot.started) {
+      try {
+        await slot.ready;
+      } catch (err) {
+        return { error: { kind: "SYSTEM", code: "WorkerStartFailed", message: (err as Error).message } };
+      }
     }
     const id = this.#nextId++;
     return new Promise<PoolReply>((resolve) => {
       slot.inflight.set(id, resolve);
       // A busy worker keeps the process alive (someone awaits its result); an idle one does not.
       slot.worker.ref();
-      signal?.addEventListener("abort", () => {
+      const onAbort = () => {
         if (!slot.inflight.has(id)) return;
         slot.inflight.delete(id);
         resolve({ error: { kind: "SYSTEM", code: "Aborted", message: "task aborted" } });
         // Stop the running JavaScript; its other tasks fail as WorkerLost (system errors, retried).
         this.#retire(slot);
         void slot.worker.terminate();
-      });
-      slot.worker.postMessage({ id, ...request } satisfies WorkerRequest);
+      };
+      if (typeof abort === "function") abort(onAbort);
+      else abort?.addEventListener("abort", onAbort);
+      const message: WorkerRequest = { id, args: request.args, inputs: request.inputs, outputPrefix: request.outputPrefix, rawOutputPrefix: request.rawOutputPrefix };
+      slot.worker.postMessage(message);
     });
   }
 
