@@ -4,7 +4,7 @@
 // Per-input hashes are kept too, to explain a miss by naming the input that changed.
 import { createHash } from "node:crypto";
 import { toBinary } from "@bufbuild/protobuf";
-import { core, hashLiteral, hashLiteralMap } from "@aloft/idl";
+import { core, hashify, literalDigest, objectHash } from "@aloft/idl";
 import { InvalidArgumentError } from "../errors.ts";
 
 export interface CacheKey {
@@ -46,14 +46,39 @@ export function cacheKey(task: core.TaskTemplate, inputs: core.LiteralMap): Cach
   if (!id?.project || !id.domain || !id.name) throw new InvalidArgumentError("task.id", "project, domain and name are required for caching");
   const ignored = task.metadata?.cacheIgnoreInputVars ?? [];
   const inputHashes: Record<string, string> = {};
-  for (const [name, l] of Object.entries(inputs.literals)) if (!ignored.includes(name)) inputHashes[name] = hashLiteral(l);
+  const digests: Array<{ k: Uint8Array; v: Uint8Array }> = [];
+  for (const [name, l] of Object.entries(inputs.literals)) {
+    if (ignored.includes(name)) continue;
+    const d = literalDigest(hashify(l));
+    inputHashes[name] = Buffer.from(d).toString("hex");
+    digests.push({ k: objectHash(name), v: d });
+  }
   return {
     task: `${id.project}/${id.domain}/${id.name}`,
     version: task.metadata?.discoveryVersion ?? "",
     signature: signatureHash(task.interface),
-    inputs: hashLiteralMap(inputs, ignored),
+    inputs: Buffer.from(mapDigest(digests)).toString("hex"),
     inputHashes,
   };
+}
+
+const tagged = (tag: string, ...parts: Uint8Array[]) => {
+  const h = createHash("sha256").update(tag);
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+const LITERALS_KEY = objectHash("literals");
+
+/**
+ * `hashLiteralMap` (objecthash of the map's proto3 JSON) from the digests of its literals, which
+ * the per-input hashes need anyway: every literal is hashed once instead of twice.
+ * JSON `{"literals": {name: literal, …}}`, or `{}` for no literals; objecthash sorts entries by key hash.
+ */
+function mapDigest(entries: Array<{ k: Uint8Array; v: Uint8Array }>): Uint8Array {
+  if (entries.length === 0) return tagged("d");
+  entries.sort((a, b) => Buffer.compare(a.k, b.k));
+  const inner = tagged("d", ...entries.flatMap((e) => [e.k, e.v]));
+  return tagged("d", LITERALS_KEY, inner);
 }
 
 /** Why `key` missed, given the most recent entries stored for the same task. */
