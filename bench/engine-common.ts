@@ -44,7 +44,17 @@ export async function openStore(kind: StoreKind): Promise<BenchStore> {
     metadataPrefix,
     cleanup: async () => {
       await db.close();
-      await admin.query(`drop database ${name} with (force)`);
+      // The pool's sockets may still be closing: a forced drop would kill them and crash the
+      // process with an unhandled pool error, so give them a moment first.
+      for (let i = 0; ; i++) {
+        try {
+          await admin.query(i < 20 ? `drop database ${name}` : `drop database ${name} with (force)`);
+          break;
+        } catch (err) {
+          if (i >= 20) throw err;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
       await admin.end();
       rmSync(dir, { recursive: true, force: true });
     },
