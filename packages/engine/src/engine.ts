@@ -96,6 +96,8 @@ export function createEngine(options: EngineOptions): Engine {
   const publisher = new EventPublisher(options.events, onError);
   const executor = new Executor(store, options.blobStore, handlerFor, options.plugins, publisher);
   const signalWatchers = new Map<string, Set<LiveAction>>();
+  /** Closures of a memory store's executions (its records hold no closure bytes). */
+  const memoryClosures = new Map<string, core.CompiledWorkflowClosure>();
   const signalValues = new Map<string, core.Literal>();
   const sigKey = (exec: string, id: string) => `${exec}\u0000${id}`;
 
@@ -103,14 +105,20 @@ export function createEngine(options: EngineOptions): Engine {
     validateId(request.id, "id");
     if (!request.closure?.primary?.template) throw new InvalidArgumentError("closure.primary.template", "is required");
     const key = executionKey(request.id);
-    const closureBytes = toBinary(core.CompiledWorkflowClosureSchema, request.closure);
+    // Only a durable store needs the closure's bytes (to reload it after a restart). A memory store
+    // keeps the closure object instead: encoding a large closure was a visible part of local runs.
+    const closureBytes = store.durable ? toBinary(core.CompiledWorkflowClosureSchema, request.closure) : EMPTY_BYTES;
     const inputs = request.inputs ?? create(core.LiteralMapSchema, {});
     const existing = executor.executions.get(key)?.rec ?? (await store.getExecution(key));
     if (existing) {
       const sameInputs = equals(core.LiteralMapSchema, await executor.readLiteralMap(existing.inputsUri), inputs);
-      if (!sameInputs || !bytesEqual(existing.closure, closureBytes)) throw new AlreadyExistsError(`execution ${key}`);
+      const sameClosure = store.durable
+        ? bytesEqual(existing.closure, closureBytes)
+        : memoryClosures.has(key) && equals(core.CompiledWorkflowClosureSchema, memoryClosures.get(key)!, request.closure);
+      if (!sameInputs || !sameClosure) throw new AlreadyExistsError(`execution ${key}`);
       return existing;
     }
+    if (!store.durable) memoryClosures.set(key, request.closure);
     const o = request.options ?? {};
     const now = Date.now();
     const opts: ExecutionOptionsRecord = {};
@@ -288,6 +296,8 @@ export function createEngine(options: EngineOptions): Engine {
     },
   };
 }
+
+const EMPTY_BYTES = new Uint8Array(0);
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -78,7 +78,7 @@ export interface ExecutionRecord {
   project: string;
   domain: string;
   name: string;
-  /** Binary `core.CompiledWorkflowClosure`. */
+  /** Binary `core.CompiledWorkflowClosure` (empty in the memory store, which keeps the object). */
   closure: Uint8Array;
   inputsUri: string;
   phase: Phase;

@@ -77,8 +77,8 @@ class AttemptContext implements TaskExecutionContext {
   readonly executionId: core.WorkflowExecutionIdentifier;
   readonly actionKey: string;
   readonly blobStore: BlobStore;
-  readonly log: TaskLogSink;
   #inputsUri: Promise<string> | undefined;
+  #logs: string[] | undefined;
   constructor(
     private readonly ctx: ActionContext,
     readonly task: core.TaskTemplate,
@@ -86,12 +86,23 @@ class AttemptContext implements TaskExecutionContext {
     readonly attempt: number,
     readonly inputs: core.LiteralMap,
     private readonly control: AttemptAbort,
-    logs: string[],
   ) {
     this.executionId = ctx.execution.id;
     this.actionKey = ctx.action.key;
     this.blobStore = ctx.blobs;
-    this.log = { write: (stream, text) => void logs.push(stream === "stderr" ? `[stderr] ${text}` : text) };
+  }
+  /** The attempt's stdout/stderr, kept only once a plugin writes some. */
+  get log(): TaskLogSink {
+    return this;
+  }
+  write(stream: "stdout" | "stderr", text: string): void {
+    if (!this.#logs) {
+      this.#logs = [];
+      // Only the attempt in flight owns the action's log buffer (a superseded one writes nowhere).
+      const sc = attemptScratch(this.ctx.action);
+      if (sc.inflight === this.control) sc.logs = this.#logs;
+    }
+    this.#logs.push(stream === "stderr" ? `[stderr] ${text}` : text);
   }
   get signal(): AbortSignal {
     return this.control.signal;
@@ -165,9 +176,8 @@ export async function startAttempt(ctx: ActionContext, task: core.TaskTemplate):
     logUri: null,
     cacheStatus: null,
   });
-  const logs: string[] = [];
-  sc.logs = logs;
-  const pctx = new AttemptContext(ctx, task, nodeIdOf(a), attempt, inputs, control, logs);
+  sc.logs = undefined;
+  const pctx = new AttemptContext(ctx, task, nodeIdOf(a), attempt, inputs, control);
   const timeoutMs = durationMs(task.metadata?.timeout);
   const timer = timeoutMs > 0 ? setTimeout(() => control.abort(new AttemptTimeout(timeoutMs)), timeoutMs) : undefined;
   plugin

@@ -68,7 +68,8 @@ export class Executor {
   }
 
   context(action: LiveAction): ActionContextImpl {
-    return new ActionContextImpl(this, action);
+    // Contexts hold nothing but the pair: one per action instead of one per handle.
+    return (action.context ??= new ActionContextImpl(this, action)) as ActionContextImpl;
   }
 
   wake(action: LiveAction): void {

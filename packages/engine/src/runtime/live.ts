@@ -19,6 +19,8 @@ export class LiveAction {
   /** Names of children that reached a terminal phase since the last handle. */
   changed: string[] = [];
   dirty = false;
+  /** The executor's ActionContext for this action, made on first use. */
+  context: unknown;
 
   constructor(
     public rec: ActionRecord,
