@@ -57,6 +57,9 @@ describe("engine (memory store)", () => {
     expect((await engine.wait(id)).phase).toBe("SUCCEEDED");
     expect(plugin.calls).toHaveLength(2);
     await expect(engine.createExecution({ id, closure: c, inputs: ints({ a: 2 }) })).rejects.toBeInstanceOf(AlreadyExistsError);
+    // The memory store keeps the closure object rather than its bytes: still compared.
+    await expect(engine.createExecution({ id, closure: closure(chain(3), [add]), inputs: ints({ a: 1 }) })).rejects.toBeInstanceOf(AlreadyExistsError);
+    await engine.createExecution({ id, closure: closure(chain(2), [add]), inputs: ints({ a: 1 }) });
   });
 
   it("runs independent nodes in parallel and joins them", async () => {
