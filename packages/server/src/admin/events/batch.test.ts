@@ -75,16 +75,16 @@ async function records(id: Id) {
   return { exec: { ...strip(exec), spec: undefined, inputs_uri: "", user_inputs_uri: "", created_at: undefined, closure }, nodes: nodes.map(strip), tasks: tasks.map(strip) };
 }
 
-beforeAll(async () => {
-  h = await startHarness({ launcher: new RecordingLauncher() });
-  await h.ctx.db.insertInto("admin_projects").values({ identifier: "batch", name: "batch", description: "", labels: null, state: 0, org: "", created_at: new Date(), updated_at: new Date() }).execute();
-  await createTask(h.ctx, e.task);
-  await createWorkflow(h.ctx, e.workflow);
-  await createLaunchPlan(h.ctx, e.launchPlan);
-});
-afterAll(async () => h?.close());
+describe.each([{ db: "PGlite", postgres: false }, { db: "PostgreSQL", postgres: true }])("batched event ingestion on $db", ({ postgres }) => {
+  beforeAll(async () => {
+    h = await startHarness({ launcher: new RecordingLauncher(), postgres });
+    await h.ctx.db.insertInto("admin_projects").values({ identifier: "batch", name: "batch", description: "", labels: null, state: 0, org: "", created_at: new Date(), updated_at: new Date() }).execute();
+    await createTask(h.ctx, e.task);
+    await createWorkflow(h.ctx, e.workflow);
+    await createLaunchPlan(h.ctx, e.launchPlan);
+  });
+  afterAll(async () => h?.close());
 
-describe("batched event ingestion", () => {
   it("gives each event of a batch its own outcome and leaves the records that one-at-a-time requests leave", async () => {
     const one = await newExecution("one-by-one");
     const batched = await newExecution("batched");

@@ -102,6 +102,19 @@ async function upsert(tx: Transaction<AdminTables>, table: "admin_executions" | 
   }
 }
 
+/** Writes what events change in execution records (never the spec, which they do not touch) in one UPDATE. */
+async function updateExecutions(tx: Transaction<AdminTables>, rows: ExecutionRow[]): Promise<void> {
+  for (const part of chunks(rows)) {
+    if (part.length === 0) continue;
+    const values = sql.join(
+      part.map((r) => sql`(${r.project}::text, ${r.domain}::text, ${r.name}::text, ${r.phase}::text, ${r.closure}::bytea, ${r.started_at}::timestamptz, ${r.duration_ms}::bigint, ${r.error_kind}::text, ${r.error_code}::text, ${r.updated_at}::timestamptz)`),
+    );
+    await sql`update admin_executions as t set phase = v.phase, closure = v.closure, started_at = v.started_at, duration_ms = v.duration_ms, error_kind = v.error_kind, error_code = v.error_code, updated_at = v.updated_at
+      from (values ${values}) as v(project, domain, name, phase, closure, started_at, duration_ms, error_kind, error_code, updated_at)
+      where t.project = v.project and t.domain = v.domain and t.name = v.name`.execute(tx);
+  }
+}
+
 /**
  * Applies events in order in one transaction and returns each one's outcome (undefined when it was applied).
  * Phase changes of executions go to onPhase after the commit, one call per applied workflow event.
@@ -193,7 +206,7 @@ export async function applyEvents(ctx: AdminContext, items: AnyEvent[], onPhase?
       if (x.state.closure) x.state.row.closure = toBinary(admin.TaskExecutionClosureSchema, x.state.closure);
       taskOut.push(x.state.row);
     }
-    await upsert(tx, "admin_executions", EXEC_COLS, execOut);
+    await updateExecutions(tx, execOut);
     await upsert(tx, "admin_node_executions", NODE_COLS, nodeOut);
     await upsert(tx, "admin_task_executions", TASK_COLS, taskOut);
     attempt.forEach((r, i) => (results[i] = r));

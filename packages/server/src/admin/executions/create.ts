@@ -3,7 +3,6 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { admin, core } from "@aloft/idl";
-import { writeProto } from "@aloft/storage";
 import { AdminError, AlreadyExistsError, InvalidArgumentError } from "../../errors.ts";
 import type { AdminContext } from "../../context.ts";
 import { getLaunchPlanRow } from "../launch-plan-rows.ts";
@@ -82,8 +81,13 @@ export interface LaunchExtra {
 export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra: LaunchExtra = {}): Promise<void> {
   const now = ctx.now();
   const inUri = ctx.layout.executionInputs(p.key);
-  const userUri = ctx.layout.executionUserInputs(p.key);
-  await Promise.all([writeProto(ctx.blobs, inUri, core.LiteralMapSchema, p.inputs), writeProto(ctx.blobs, userUri, core.LiteralMapSchema, p.userInputs)]);
+  const inBytes = toBinary(core.LiteralMapSchema, p.inputs);
+  const userBytes = toBinary(core.LiteralMapSchema, p.userInputs);
+  // Most requests give every input (no defaults, no fixed inputs): then one blob serves as both.
+  const same = inBytes.length === userBytes.length && inBytes.every((b, i) => b === userBytes[i]);
+  const userUri = same ? inUri : ctx.layout.executionUserInputs(p.key);
+  const put = { contentType: "application/x-protobuf" };
+  await Promise.all([ctx.blobs.put(inUri, inBytes, put), ...(same ? [] : [ctx.blobs.put(userUri, userBytes, put)])]);
   const metadata = p.spec.metadata ?? create(admin.ExecutionMetadataSchema, {});
   p.spec.metadata = metadata;
   const closure = create(admin.ExecutionClosureSchema, {
