@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { Serializer } from "../serialize/serializer.ts";
 import { runWorkflow, WorkflowFailedError } from "./run.ts";
 import { runTaskLocally } from "./testing.ts";
 import * as P from "../serialize/testdata/pipeline.ts";
@@ -30,6 +31,21 @@ describe("runWorkflow (through the engine)", () => {
     const err = await runWorkflow(P.failing, { x: 5 }).catch((e) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(err.message).toContain("x must be negative");
+  });
+
+  it("compiles a workflow once for repeated runs of the same project and domain", async () => {
+    const noop = task({ name: "reuse.inc", inputs: { x: t.int() }, outputs: t.int() }, ({ x }) => x + 1);
+    const wf = workflow({ name: "reuse.wf", inputs: { x: t.int() }, outputs: t.int() }, ({ x }) => noop({ x: noop({ x }) }));
+    const compile = vi.spyOn(Serializer.prototype, "compile");
+    try {
+      expect((await runWorkflow(wf, { x: 1 })).outputs).toBe(3);
+      expect((await runWorkflow(wf, { x: 5 })).outputs).toBe(7);
+      expect(compile).toHaveBeenCalledTimes(1);
+      expect((await runWorkflow(wf, { x: 5 }, { project: "other" })).outputs).toBe(7);
+      expect(compile).toHaveBeenCalledTimes(2);
+    } finally {
+      compile.mockRestore();
+    }
   });
 
   it("uses mocks in place of chosen tasks", async () => {

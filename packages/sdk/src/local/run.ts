@@ -94,6 +94,29 @@ export async function inputLiterals(wf: WorkflowDef<any, any>, values: Record<st
 
 let counter = 0;
 
+interface Compiled {
+  serializer: Serializer;
+  id: core.Identifier;
+  closure: core.CompiledWorkflowClosure;
+}
+
+// A workflow's definition cannot change once made, so repeated local runs of it (tests call
+// runWorkflow many times) reuse its serialization and compiled closure instead of redoing both.
+const compiledRuns = new WeakMap<WorkflowDef<any, any>, Map<string, Compiled>>();
+
+async function compiled(wf: WorkflowDef<any, any>, project: string, domain: string, root: string): Promise<Compiled> {
+  const key = `${project}\u0000${domain}\u0000${root}`;
+  let byKey = compiledRuns.get(wf);
+  const known = byKey?.get(key);
+  if (known) return known;
+  const serializer = new Serializer({ project, domain, version: "local", root, allowUnexported: true });
+  const { id } = await serializer.workflow(wf);
+  const c: Compiled = { serializer, id, closure: serializer.compile(id.name) };
+  if (!byKey) compiledRuns.set(wf, (byKey = new Map()));
+  byKey.set(key, c);
+  return c;
+}
+
 export async function runWorkflow<I extends SchemaMap, O extends OutputDecl>(
   wf: WorkflowDef<I, O>,
   inputs: Partial<ValuesOf<I>> & Record<string, unknown>,
@@ -101,9 +124,7 @@ export async function runWorkflow<I extends SchemaMap, O extends OutputDecl>(
 ): Promise<RunResult<O>> {
   const project = options.project ?? "local";
   const domain = options.domain ?? "development";
-  const serializer = new Serializer({ project, domain, version: "local", root: options.root ?? process.cwd(), allowUnexported: true });
-  const { id } = await serializer.workflow(wf);
-  const closure = serializer.compile(id.name);
+  const { serializer, id, closure } = await compiled(wf, project, domain, options.root ?? process.cwd());
 
   let store: GetPutStore;
   let base: string;
