@@ -11,6 +11,8 @@ import { bindings, closure, executionId, promise, scalarBinding, task, taskNode,
 import { FunctionPlugin, type TaskFn } from "../testing/function-plugin.ts";
 import { int, ints } from "../testing/values.ts";
 import { engineMigrations } from "./migrations.ts";
+import { SqlStore } from "./sql-store.ts";
+import type { ActionRecord, AttemptRecord } from "../model/action.ts";
 
 const add = task("add", { x: types.integer(), y: types.integer() }, { o: types.integer() });
 const inc = task("inc", { x: types.integer() }, { o: types.integer() });
@@ -71,6 +73,27 @@ function suite(name: string, open: () => Promise<Database>, close: () => Promise
         ["n3", 0, "SUCCEEDED"],
       ]);
       await second.engine.stop();
+    });
+
+    it("writes a round too large for one statement in one transaction, records intact", async () => {
+      const store = new SqlStore(db);
+      const exec = `big-${name.length}-${Date.now()}`;
+      const n = 2500;
+      const actions: ActionRecord[] = Array.from({ length: n }, (_, i) => ({
+        key: `${exec}/map/${i}`, execution: exec, parent: `${exec}/map`, kind: "subtask", name: String(i), phase: "SUCCEEDED", attempt: 0,
+        systemFailures: 0, state: { i }, inputsUri: null, outputsUri: null, outputs: new Uint8Array([i % 256, 1, 2]), error: null, startedAt: i, updatedAt: i,
+      }));
+      const attempts: AttemptRecord[] = actions.map((a) => ({
+        execution: exec, action: a.key, attempt: 0, phase: "SUCCEEDED", error: null, startedAt: 1, endedAt: 2, logUri: null, cacheStatus: null,
+      }));
+      await store.commit({ executions: [], actions, attempts });
+      // Written again (an upsert), as a restart would.
+      await store.commit({ executions: [], actions: actions.map((a) => ({ ...a, updatedAt: a.updatedAt + 1 })), attempts });
+      const back = await store.listActions(exec);
+      expect(back).toHaveLength(n);
+      const a7 = back.find((a) => a.name === "7")!;
+      expect([a7.state, [...a7.outputs!], a7.updatedAt]).toEqual([{ i: 7 }, [7, 1, 2], 8]);
+      expect(await store.listAttempts(exec)).toHaveLength(n);
     });
 
     it("re-attaches a dynamic node to the sub-nodes it already started", async () => {
