@@ -134,7 +134,7 @@ describe("types across the thread boundary", () => {
           .execute(),
       );
     }
-    const [lite, real] = results as [Record<string, unknown>[], Record<string, unknown>[]];
+    const [lite, real] = results as unknown as [Record<string, unknown>[], Record<string, unknown>[]];
     const full = lite.find((r) => r.id === "full")!;
     expect(full.n).toBe(2 ** 53 - 1);
     expect(full.payload).toBeInstanceOf(Uint8Array);

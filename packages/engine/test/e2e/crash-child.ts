@@ -1,6 +1,7 @@
 // Child process of the crash test: runs the engine on a durable store, (re)creates the test
 // executions (idempotent by id) and waits for them. The parent SIGKILLs it at random moments.
-//   tsx crash-child.ts <pglite:dir | postgres:url> <blob dir>
+//   tsx crash-child.ts <pglite:dir | postgres:url> <blob dir> [--exit-when-done]
+// Without --exit-when-done it stays up (idle) after DONE, so every kill hits a live engine.
 import { randomBytes } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { core, lit, types } from "@aloft/idl";
@@ -8,11 +9,23 @@ import { FileSystemBlobStore } from "@aloft/storage";
 import { createEngine, engineMigrations, openDatabase, type TaskPlugin } from "../../src/index.ts";
 import { crashWorkload } from "./crash-workload.ts";
 
-const [target, blobDir] = process.argv.slice(2);
+const [target, blobDir, exitFlag] = process.argv.slice(2);
 if (!target || !blobDir) throw new Error("usage: crash-child <pglite:dir|postgres:url> <blob dir>");
 const db = target.startsWith("pglite:")
   ? await openDatabase({ dataDir: target.slice("pglite:".length), migrations: engineMigrations })
   : await openDatabase({ url: target.slice("postgres:".length), migrations: engineMigrations });
+
+// The node outputs recorded before this start (after the previous kill), for the parent to check
+// that none went missing or changed: on PGlite the parent cannot open the directory between kills
+// without paying another start-up.
+const recorded = await db.kysely
+  .selectFrom("aloft_actions")
+  .select(["key", "outputs_uri", "outputs"])
+  .where("phase", "=", "SUCCEEDED")
+  .where("kind", "in", ["node", "subtask"])
+  .execute();
+const encoded = recorded.map((r) => ({ ...r, outputs: r.outputs ? Buffer.from(r.outputs as Uint8Array).toString("base64") : null }));
+process.stdout.write(`RECORDED ${JSON.stringify(encoded)}\n`);
 
 // o = x + 1 (checked for correctness); run = a nonce per attempt, so a re-run of a node whose
 // output was already recorded would show up as a changed output.
@@ -20,7 +33,7 @@ const plugin: TaskPlugin = {
   name: "crash-test",
   canHandle: () => true,
   async execute(ctx) {
-    await new Promise((r) => setTimeout(r, 2 + Math.random() * 10));
+    await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
     const x = ctx.inputs.literals.x;
     const v = x?.value.case === "scalar" && x.value.value.value.case === "primitive" && x.value.value.value.value.value.case === "integer" ? x.value.value.value.value.value.value : 0n;
     return { kind: "success", outputs: create(core.LiteralMapSchema, { literals: { o: lit.integer(v + 1n), run: lit.string(randomBytes(6).toString("hex")) } }) };
@@ -40,6 +53,7 @@ for (const w of work) {
   }
 }
 process.stdout.write("DONE\n");
+if (exitFlag !== "--exit-when-done") await new Promise(() => setInterval(() => {}, 60_000));
 await engine.stop();
 await db.close();
 process.exit(0);

@@ -4,8 +4,9 @@ import { core, lit, types } from "@aloft/idl";
 import { bindings, closure, executionId, promise, task, taskNode, type WorkflowSpec } from "../../src/testing/closures.ts";
 
 export const CHAINS = 4;
-export const CHAIN_LENGTH = 25;
-export const MAP_ITEMS = 40;
+// Sized so that the work spans most of the crash test's 20 lives (a life makes ~0.2 s of progress).
+export const CHAIN_LENGTH = 100;
+export const MAP_ITEMS = 100;
 
 const inc = task("inc", { x: types.integer() }, { o: types.integer(), run: types.string() });
 
