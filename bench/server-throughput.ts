@@ -36,6 +36,8 @@ const { createExecution } = await import("../packages/server/src/admin/execution
 const request = () => create(admin.ExecutionCreateRequestSchema, { project: "flytesnacks", domain: "development", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(1) } } });
 const perClient = Array.from({ length: clients }, () => (inProcess ? undefined : createClient(service.AdminService, createGrpcTransport({ baseUrl: aloft.server.url }))));
 
+const elu0 = performance.eventLoopUtilization();
+const cpu0 = process.cpuUsage();
 let created = 0;
 let failed = 0;
 const t0 = performance.now();
@@ -55,6 +57,9 @@ await Promise.all(
   }),
 );
 const createSeconds = (performance.now() - t0) / 1000;
+// How busy the main thread was while creating (event-loop utilization), and the process's CPU over all threads.
+const elu = performance.eventLoopUtilization(elu0);
+const cpu = process.cpuUsage(cpu0);
 // Wait for every created execution to finish, then count how many succeeded.
 const countDone = async () => {
   const r = await ctx.db.selectFrom("admin_executions").select([(eb) => eb.fn.countAll<number>().as("n"), "phase"]).groupBy("phase").execute();
@@ -69,6 +74,7 @@ const totalSeconds = (performance.now() - t0) / 1000;
 const succeeded = phases.SUCCEEDED ?? 0;
 console.log(`mode: ${inProcess ? "in-process handler" : `gRPC (h2c), ${clients} clients`}, ${clients} concurrent callers, ${seconds}s of creation, ${postgres ? "PostgreSQL" : "embedded PGlite"}`);
 console.log(`created ${created} executions in ${createSeconds.toFixed(1)}s (${Math.round((created / createSeconds) * 3600).toLocaleString("en-US")}/hour), ${failed} create errors`);
+console.log(`main thread event-loop utilization ${(elu.utilization * 100).toFixed(0)}%, process CPU ${((cpu.user + cpu.system) / 1e6 / createSeconds).toFixed(2)} cores while creating`);
 console.log(`all finished after ${totalSeconds.toFixed(1)}s: ${JSON.stringify(phases)}`);
 console.log(`completed-execution throughput: ${Math.round((succeeded / totalSeconds) * 3600).toLocaleString("en-US")} executions/hour`);
 await aloft.close();

@@ -4,7 +4,6 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
-import { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 
 const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -24,35 +23,6 @@ export interface ListenOptions {
   port: number;
   host: string;
   handler: RequestHandler;
-}
-
-/**
- * The HTTP/2 session reads straight from a socket's native handle, so bytes already read for sniffing would be
- * lost; a duplex stream that replays them and then forwards the socket is handed over instead.
- */
-function replaying(socket: net.Socket, head: Buffer): Duplex {
-  const duplex = new Duplex({
-    read() {
-      socket.resume();
-    },
-    write(chunk: Buffer, _enc, cb) {
-      socket.write(chunk, cb);
-    },
-    final(cb) {
-      socket.end(cb);
-    },
-    destroy(err, cb) {
-      socket.destroy(err ?? undefined);
-      cb(err);
-    },
-  });
-  duplex.push(head);
-  socket.on("data", (d: Buffer) => {
-    if (!duplex.push(d)) socket.pause();
-  });
-  socket.on("end", () => duplex.push(null));
-  socket.on("close", () => duplex.destroy());
-  return duplex;
 }
 
 export async function listen(options: ListenOptions): Promise<Listener> {
@@ -85,11 +55,13 @@ export async function listen(options: ListenOptions): Promise<Listener> {
       if (isH2 && seen.length < preface.length) return; // wait for the rest of the preface
       clearTimeout(idle);
       socket.removeListener("data", onData);
+      socket.pause();
+      socket.unshift(seen);
       if (isH2) {
-        h2.emit("connection", replaying(socket, seen));
+        // The session reads the socket's native handle and first takes what is buffered (the sniffed bytes), so
+        // the socket is handed over as it is: no JS stream in the data path of every request.
+        h2.emit("connection", socket);
       } else {
-        socket.pause();
-        socket.unshift(seen);
         h1.emit("connection", socket);
         socket.resume();
       }

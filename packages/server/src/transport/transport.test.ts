@@ -1,3 +1,5 @@
+import http2 from "node:http2";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -35,6 +37,33 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 describe("one port for every protocol", () => {
+  it("serves HTTP/2 whose connection preface arrives a few bytes at a time", async () => {
+    // The client's first bytes trickle in: the sniffer must wait for the whole preface, then hand them all over.
+    const socket = net.connect(server.port, "127.0.0.1");
+    const write = socket.write.bind(socket);
+    let first = true;
+    socket.write = ((chunk: Buffer, ...rest: never[]) => {
+      if (!first) return write(chunk, ...rest);
+      first = false;
+      const bytes = Buffer.from(chunk);
+      for (let i = 0; i < bytes.length; i += 5) setTimeout(() => write(bytes.subarray(i, i + 5)), i);
+      setTimeout(() => (rest.find((r) => typeof r === "function") as (() => void) | undefined)?.(), bytes.length + 5);
+      return true;
+    }) as typeof socket.write;
+    const session = http2.connect(base, { createConnection: () => socket });
+    try {
+      const req = session.request({ ":path": "/no/such/route", ":method": "GET" });
+      const status = await new Promise<number>((resolve, reject) => {
+        req.on("response", (h) => resolve(Number(h[":status"])));
+        req.on("error", reject);
+      });
+      req.close();
+      expect(status).toBe(404);
+    } finally {
+      session.close();
+    }
+  });
+
   it("answers gRPC over h2c, Connect and gRPC-Web over HTTP/1.1", async () => {
     for (const transport of [
       createGrpcTransport({ baseUrl: base }),
