@@ -2,7 +2,7 @@
 // the real engine): N concurrent gRPC clients call CreateExecution for a launch plan over Flyte's echo task, and the
 // run counts executions that reached SUCCEEDED. Prints figures; asserts nothing.
 //   npx tsx bench/server-throughput.ts [--clients 32] [--seconds 30] [--in-process] [--postgres postgres://…/db]
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
@@ -36,6 +36,22 @@ const { createExecution } = await import("../packages/server/src/admin/execution
 const request = () => create(admin.ExecutionCreateRequestSchema, { project: "flytesnacks", domain: "development", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(1) } } });
 const perClient = Array.from({ length: clients }, () => (inProcess ? undefined : createClient(service.AdminService, createGrpcTransport({ baseUrl: aloft.server.url }))));
 
+// CPU seconds of each thread of this process (Linux), to tell the main thread from PGlite's and libuv's.
+const threadCpu = () => {
+  const out = new Map<string, { name: string; s: number }>();
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(tid, { name: tid === String(process.pid) ? "main" : name, s: (Number(f[11]) + Number(f[12])) / 100 });
+    }
+  } catch {
+    // not Linux: no per-thread figures
+  }
+  return out;
+};
+const threads0 = threadCpu();
 const elu0 = performance.eventLoopUtilization();
 const cpu0 = process.cpuUsage();
 let created = 0;
@@ -60,6 +76,7 @@ const createSeconds = (performance.now() - t0) / 1000;
 // How busy the main thread was while creating (event-loop utilization), and the process's CPU over all threads.
 const elu = performance.eventLoopUtilization(elu0);
 const cpu = process.cpuUsage(cpu0);
+const threads1 = threadCpu();
 // Wait for every created execution to finish, then count how many succeeded.
 const countDone = async () => {
   const r = await ctx.db.selectFrom("admin_executions").select([(eb) => eb.fn.countAll<number>().as("n"), "phase"]).groupBy("phase").execute();
@@ -75,6 +92,8 @@ const succeeded = phases.SUCCEEDED ?? 0;
 console.log(`mode: ${inProcess ? "in-process handler" : `gRPC (h2c), ${clients} clients`}, ${clients} concurrent callers, ${seconds}s of creation, ${postgres ? "PostgreSQL" : "embedded PGlite"}`);
 console.log(`created ${created} executions in ${createSeconds.toFixed(1)}s (${Math.round((created / createSeconds) * 3600).toLocaleString("en-US")}/hour), ${failed} create errors`);
 console.log(`main thread event-loop utilization ${(elu.utilization * 100).toFixed(0)}%, process CPU ${((cpu.user + cpu.system) / 1e6 / createSeconds).toFixed(2)} cores while creating`);
+const busiest = [...threads1].map(([tid, t]) => ({ name: t.name, s: t.s - (threads0.get(tid)?.s ?? 0) })).filter((t) => t.s > 0.2).sort((a, b) => b.s - a.s);
+console.log(`thread CPU while creating: ${busiest.map((t) => `${t.name} ${t.s.toFixed(1)}s`).join(", ")}`);
 console.log(`all finished after ${totalSeconds.toFixed(1)}s: ${JSON.stringify(phases)}`);
 console.log(`completed-execution throughput: ${Math.round((succeeded / totalSeconds) * 3600).toLocaleString("en-US")} executions/hour`);
 await aloft.close();
