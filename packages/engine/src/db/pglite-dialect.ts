@@ -72,7 +72,11 @@ export class PGliteWorker {
 
   private constructor(worker: Worker) {
     this.#worker = worker;
-    worker.on("message", (msg: Reply) => {
+    worker.on("message", (msg: Reply | { fatal: SerializedError }) => {
+      if ("fatal" in msg) {
+        this.#fail(new Error(`PGlite worker stopped after a fatal error: ${msg.fatal.message}`));
+        return;
+      }
       const p = this.#pending.get(msg.id);
       if (!p) return;
       this.#pending.delete(msg.id);

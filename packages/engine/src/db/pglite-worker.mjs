@@ -75,7 +75,13 @@ async function serve() {
     parentPort.postMessage({ startError: serializeError(err) });
     return;
   }
-  parentPort.on("message", async (msg) => {
+  // One message at a time (PGlite runs one query at a time anyway), so `transfers` belongs to the
+  // query being answered.
+  let queue = Promise.resolve();
+  parentPort.on("message", (msg) => {
+    queue = queue.then(() => handle(msg));
+  });
+  const handle = async (msg) => {
     if (msg.close) {
       try {
         if (!pg.closed) await pg.close();
@@ -92,13 +98,21 @@ async function serve() {
       reply = { id: msg.id, rows: r.rows, affectedRows: r.affectedRows };
     } catch (err) {
       parentPort.postMessage({ id: msg.id, error: serializeError(err) });
-      if (isFatal(err)) throw err; // ends the thread; the main side fails everything after
+      if (isFatal(err)) {
+        // The main side fails every later query with this error.
+        parentPort.postMessage({ fatal: serializeError(err) });
+        process.exit(1); // ends this thread only
+      }
       return;
     }
     const list = transfers;
     transfers = [];
-    parentPort.postMessage(reply, list);
-  });
+    try {
+      parentPort.postMessage(reply, list);
+    } catch (err) {
+      parentPort.postMessage({ id: msg.id, error: serializeError(err) });
+    }
+  };
   parentPort.postMessage({ ready: true });
 }
 
