@@ -1,9 +1,10 @@
 // Throughput of one-node executions through the control plane on the embedded default (PGlite, filesystem blobs,
 // the real engine): N concurrent gRPC clients call CreateExecution for a launch plan over Flyte's echo task, and the
 // run counts executions that reached SUCCEEDED. Prints figures; asserts nothing.
-//   npx tsx bench/server-throughput.ts [--clients 32] [--seconds 30] [--in-process] [--postgres postgres://…/db]
+//   npx tsx bench/server-throughput.ts [--clients 32] [--seconds 30] [--in-process | --client-process] [--postgres postgres://…/db]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
@@ -22,6 +23,30 @@ const inProcess = process.argv.includes("--in-process");
 const pgIndex = process.argv.indexOf("--postgres");
 const postgres = pgIndex >= 0 ? process.argv[pgIndex + 1] : undefined;
 
+const clientOf = process.argv.indexOf("--client-of");
+const separate = process.argv.includes("--client-process");
+
+// --client-of URL: only the gRPC clients, in a process of their own (started by --client-process); prints a count.
+if (clientOf >= 0) {
+  const url = process.argv[clientOf + 1]!;
+  const e = echoEntities("flytesnacks", "development", "bench");
+  const req = () => create(admin.ExecutionCreateRequestSchema, { project: "flytesnacks", domain: "development", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(1) } } });
+  const cs = Array.from({ length: clients }, () => createClient(service.AdminService, createGrpcTransport({ baseUrl: url })));
+  // Started and loaded before the clock starts: the parent starts timing when it answers "ready".
+  process.stdout.write("ready\n");
+  await new Promise((r) => process.stdin.once("data", r));
+  const end = performance.now() + seconds * 1000;
+  let ok = 0;
+  let bad = 0;
+  await Promise.all(
+    cs.map(async (c) => {
+      while (performance.now() < end) await c.createExecution(req()).then(() => ok++, () => bad++);
+    }),
+  );
+  process.stdout.write(JSON.stringify({ ok, bad }));
+  process.exit(0);
+}
+
 const dir = mkdtempSync(join(tmpdir(), "aloft-bench-"));
 const aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent", ...(postgres ? { databaseUrl: postgres } : {}) });
 const ctx = await aloft.ready;
@@ -34,7 +59,7 @@ await grpcClient.createLaunchPlan(e.launchPlan);
 // The in-process figure calls the same handler the transports call, without the network.
 const { createExecution } = await import("../packages/server/src/admin/executions/create.ts");
 const request = () => create(admin.ExecutionCreateRequestSchema, { project: "flytesnacks", domain: "development", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(1) } } });
-const perClient = Array.from({ length: clients }, () => (inProcess ? undefined : createClient(service.AdminService, createGrpcTransport({ baseUrl: aloft.server.url }))));
+const perClient = Array.from({ length: separate ? 0 : clients }, () => (inProcess ? undefined : createClient(service.AdminService, createGrpcTransport({ baseUrl: aloft.server.url }))));
 
 // CPU seconds of each thread of this process (Linux), to tell the main thread from PGlite's and libuv's.
 const threadCpu = () => {
@@ -51,6 +76,9 @@ const threadCpu = () => {
   }
   return out;
 };
+// --client-process: the clients run in a child process, as real clients are not inside the server's process.
+const clientProcess = separate ? spawn(process.execPath, [...process.execArgv, process.argv[1]!, "--client-of", aloft.server.url, "--clients", String(clients), "--seconds", String(seconds)], { stdio: ["pipe", "pipe", "inherit"] }) : undefined;
+if (clientProcess) await new Promise<void>((resolve) => clientProcess.stdout!.once("data", () => resolve()));
 const threads0 = threadCpu();
 const elu0 = performance.eventLoopUtilization();
 const cpu0 = process.cpuUsage();
@@ -58,8 +86,24 @@ let created = 0;
 let failed = 0;
 const t0 = performance.now();
 const end = t0 + seconds * 1000;
-await Promise.all(
-  perClient.map(async (c) => {
+const child = clientProcess
+  ? new Promise<void>((resolve, reject) => {
+      let out = "";
+      clientProcess.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+      clientProcess.on("error", reject);
+      clientProcess.on("exit", (code) => {
+        if (code !== 0) return reject(new Error(`client process exited with ${code}`));
+        const r = JSON.parse(out.slice(out.indexOf("\n") + 1)) as { ok: number; bad: number };
+        created += r.ok;
+        failed += r.bad;
+        resolve();
+      });
+      clientProcess.stdin!.write("go\n");
+    })
+  : Promise.resolve();
+await Promise.all([
+  child,
+  ...perClient.map(async (c) => {
     while (performance.now() < end) {
       try {
         if (c) await c.createExecution(request());
@@ -71,7 +115,7 @@ await Promise.all(
       }
     }
   }),
-);
+]);
 const createSeconds = (performance.now() - t0) / 1000;
 // How busy the main thread was while creating (event-loop utilization), and the process's CPU over all threads.
 const elu = performance.eventLoopUtilization(elu0);
@@ -89,7 +133,7 @@ while ((phases.SUCCEEDED ?? 0) + (phases.FAILED ?? 0) + (phases.ABORTED ?? 0) < 
 }
 const totalSeconds = (performance.now() - t0) / 1000;
 const succeeded = phases.SUCCEEDED ?? 0;
-console.log(`mode: ${inProcess ? "in-process handler" : `gRPC (h2c), ${clients} clients`}, ${clients} concurrent callers, ${seconds}s of creation, ${postgres ? "PostgreSQL" : "embedded PGlite"}`);
+console.log(`mode: ${inProcess ? "in-process handler" : `gRPC (h2c), ${clients} clients${separate ? " in a separate process" : " in this process"}`}, ${clients} concurrent callers, ${seconds}s of creation, ${postgres ? "PostgreSQL" : "embedded PGlite"}`);
 console.log(`created ${created} executions in ${createSeconds.toFixed(1)}s (${Math.round((created / createSeconds) * 3600).toLocaleString("en-US")}/hour), ${failed} create errors`);
 console.log(`main thread event-loop utilization ${(elu.utilization * 100).toFixed(0)}%, process CPU ${((cpu.user + cpu.system) / 1e6 / createSeconds).toFixed(2)} cores while creating`);
 const busiest = [...threads1].map(([tid, t]) => ({ name: t.name, s: t.s - (threads0.get(tid)?.s ?? 0) })).filter((t) => t.s > 0.2).sort((a, b) => b.s - a.s);
