@@ -5,8 +5,8 @@ import { bindings, closure, executionId, promise, task, taskNode, type WorkflowS
 
 export const CHAINS = 4;
 // Sized so that the work spans most of the crash test's 20 lives (a life makes ~0.2 s of progress).
-export const CHAIN_LENGTH = 100;
-export const MAP_ITEMS = 100;
+export const CHAIN_LENGTH = 200;
+export const MAP_ITEMS = 150;
 
 const inc = task("inc", { x: types.integer() }, { o: types.integer(), run: types.string() });
 
