@@ -130,6 +130,19 @@ describe.each([{ db: "PGlite", postgres: false }, { db: "PostgreSQL", postgres: 
     ]);
   });
 
+  it("finds records again whatever characters their keys hold", async () => {
+    const id = await newExecution("odd-keys");
+    const odd = ["a,b", 'q"uote', "{br}", "back\\slash", " sp ace ", "NULL", "ü-ñ", "(x)"];
+    const first = await applyEvents(h.ctx, odd.flatMap((n) => [node(id, n, N.RUNNING, 1), task(id, n, T.RUNNING, 0, 2)]));
+    expect(first.every((r) => r === undefined)).toBe(true);
+    // Second events must find (and refuse or update) the records the first created, key for key.
+    const again = await applyEvents(h.ctx, odd.flatMap((n) => [node(id, n, N.SUCCEEDED, 3), task(id, n, T.RUNNING, 0, 4)]));
+    expect(again.map((r) => (r as AdminError | undefined)?.code)).toEqual(odd.flatMap(() => [undefined, "ALREADY_EXISTS"]));
+    const nodes = await h.ctx.db.selectFrom("admin_node_executions").select(["node_id", "phase"]).where("name", "=", "odd-keys").execute();
+    expect(nodes.map((n) => n.node_id).sort()).toEqual([...odd].sort());
+    expect(new Set(nodes.map((n) => n.phase))).toEqual(new Set(["SUCCEEDED"]));
+  });
+
   it("writes nothing of a batch whose transaction fails", async () => {
     const id = await newExecution("doomed");
     // A node id too long for nothing but a broken value: a NUL byte is refused by the database, not by the rules.

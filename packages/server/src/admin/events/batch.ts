@@ -70,22 +70,17 @@ const EXEC_COLS = ["project", "domain", "name"] as const;
 const NODE_COLS = ["project", "domain", "name", "node_id"] as const;
 const TASK_COLS = ["project", "domain", "name", "node_id", "task_project", "task_domain", "task_name", "task_version", "retry_attempt"] as const;
 
-function tupleIn(cols: readonly string[], tuples: unknown[][]) {
-  return sql<boolean>`(${sql.join(cols.map((c) => sql.ref(c)))}) in (${sql.join(tuples.map((t) => sql`(${sql.join(t)})`))})`;
-}
-
 async function selectRows<T>(tx: Transaction<AdminTables>, table: "admin_executions" | "admin_node_executions" | "admin_task_executions", cols: readonly string[], tuples: unknown[][]): Promise<T[]> {
   const out: T[] = [];
   for (const part of chunks(tuples)) {
+    // Keys as one array per column, joined through unnest: a (a, b, …) IN ((…), (…)) list costs PostgreSQL
+    // milliseconds to plan at 20 keys and a sixth of a second at 500; this plans in well under one.
+    const arrays = cols.map((c, j) => sql`${part.map((t) => t[j])}::${sql.raw(c === "retry_attempt" ? "int[]" : "text[]")}`);
+    const ref = sql.join(cols.map((c) => sql.ref(c)));
     // Locked in key order, so two flushes (or a flush and a terminate) touching the same records cannot deadlock.
-    const rows = await tx
-      .selectFrom(table)
-      .selectAll()
-      .where(tupleIn(cols, part))
-      .orderBy(sql.join(cols.map((c) => sql.ref(c))) as never)
-      .forUpdate()
-      .execute();
-    out.push(...(rows as T[]));
+    const { rows } = await sql<T>`select t.* from ${sql.table(table)} as t join unnest(${sql.join(arrays)}) as k(${ref}) using (${ref})
+      order by ${sql.join(cols.map((c) => sql.ref(`t.${c}`)))} for update of t`.execute(tx);
+    out.push(...rows);
   }
   return out;
 }
