@@ -1,7 +1,7 @@
 // PGlite on its worker thread: errors, isolation, types across the thread boundary, a dying worker,
 // and close. Results are compared with PostgreSQL's, since both dialects must answer alike.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "./database.ts";
 import { LOCK_FILE_NAME } from "./data-dir-lock.ts";
+import { STAGING_DIR_PREFIX } from "./pglite-cluster.ts";
 import { PGliteWorker } from "./pglite-dialect.ts";
 import { createTestPostgres, type TestPostgres } from "./test-database.ts";
 
@@ -188,6 +189,26 @@ describe("a worker that dies", () => {
     expect((await inFlight).rows).toEqual([{ x: 1 }]);
     await closing;
     await expect(worker.query("select 1", [])).rejects.toThrow("the PGlite database is closed");
+  });
+});
+
+describe("a new data directory", () => {
+  it("recovers from an initialization killed half-way (no PG_VERSION yet): rebuilt, leftovers replaced", async () => {
+    const dataDir = join(dir, "half");
+    // What a kill during the move leaves: a staging directory and some cluster entries, no PG_VERSION.
+    mkdirSync(join(dataDir, `${STAGING_DIR_PREFIX}999999`, "base"), { recursive: true });
+    mkdirSync(join(dataDir, "global"), { recursive: true });
+    writeFileSync(join(dataDir, "global", "pg_control"), "torn");
+    writeFileSync(join(dataDir, "postgresql.conf"), "torn");
+    const db = await openDatabase({ dataDir, migrations: [] });
+    try {
+      await sql`create table t (x int)`.execute(db.kysely);
+      expect((await sql<{ n: number }>`select count(*)::int8 as n from t`.execute(db.kysely)).rows).toEqual([{ n: 0 }]);
+      expect(readdirSync(dataDir).filter((n) => n.startsWith(STAGING_DIR_PREFIX))).toEqual([]);
+      expect(existsSync(join(dataDir, "PG_VERSION"))).toBe(true);
+    } finally {
+      await db.close();
+    }
   });
 });
 
