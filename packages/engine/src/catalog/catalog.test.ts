@@ -116,6 +116,18 @@ function storageSuite(name: string, make: () => Promise<CatalogStorage>) {
       expect(key(2).inputs).toBe(cacheKey(t, ints({ x: 2, seed: 0 })).inputs);
     });
 
+    it("lists a task's most recent entries newest first; an overwrite makes its entry the newest", async () => {
+      const task = `${t.id!.project}/${t.id!.domain}/recent-${Math.random()}`;
+      const k = (x: number) => ({ ...key(x), task });
+      const entry = (x: number, at: number) => ({ key: k(x), outputs: new Uint8Array([x]), sourceExecution: "e", sourceAction: `e/${x}`, createdAt: at });
+      for (const [x, at] of [[1, 100], [2, 300], [3, 200]] as const) await s.put(entry(x, at), false);
+      expect((await s.recent(task, 2)).map((r) => r.inputs)).toEqual([k(2).inputs, k(3).inputs]);
+      await s.put(entry(1, 400), true);
+      expect((await s.recent(task, 3)).map((r) => r.inputs)).toEqual([k(1).inputs, k(2).inputs, k(3).inputs]);
+      await s.delete(k(2));
+      expect((await s.recent(task, 3)).map((r) => r.inputs)).toEqual([k(1).inputs, k(3).inputs]);
+    });
+
     describe("in-process index", () => {
       const out = (v: number) => create(core.LiteralMapSchema, { literals: { o: lit.integer(v) } });
       const value = (r: { outputs?: core.LiteralMap }) => int(r.outputs, "o");
