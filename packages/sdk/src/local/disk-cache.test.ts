@@ -2,7 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { localCatalog } from "./disk-cache.ts";
+import { DiskCatalogStorage, localCatalog } from "./disk-cache.ts";
 import { runWorkflow } from "./run.ts";
 import { task } from "../task.ts";
 import { workflow } from "../workflow.ts";
@@ -44,5 +44,20 @@ describe("local on-disk cache", () => {
       await runWorkflow(workflow({ name: "cache.versioned-wf", outputs: t.int() }, () => tk({ n: 1 })), {}, { storeDir: join(dir, "data"), catalog: localCatalog(join(dir, "catalog")) });
     }
     expect(calls).toBe(2);
+  });
+
+  it("lists a task's recent entries newest first, kept in step with puts and deletes, as a fresh reader sees them", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "aloft-cache-"));
+    const s = new DiskCatalogStorage(dir);
+    const key = (n: number) => ({ task: "p/d/recent", version: "1", signature: "sig", inputs: `in${n}`, inputHashes: {} });
+    const entry = (n: number, at: number) => ({ key: key(n), outputs: new Uint8Array([n]), sourceExecution: "e", sourceAction: `e/${n}`, createdAt: at });
+    await s.put(entry(1, 100), false);
+    expect((await s.recent("p/d/recent", 5)).map((k) => k.inputs)).toEqual(["in1"]);
+    await s.put(entry(2, 300), false);
+    await s.put(entry(3, 200), false);
+    await s.put(entry(1, 400), true);
+    await s.delete(key(3));
+    expect((await s.recent("p/d/recent", 5)).map((k) => k.inputs)).toEqual(["in1", "in2"]);
+    expect((await new DiskCatalogStorage(dir).recent("p/d/recent", 5)).map((k) => k.inputs)).toEqual(["in1", "in2"]);
   });
 });

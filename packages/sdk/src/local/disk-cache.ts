@@ -45,19 +45,41 @@ export class DiskCatalogStorage implements CatalogStorage {
     return this.#read(this.#file(key));
   }
 
-  async recent(task: string, limit: number): Promise<CacheKey[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.#taskDir(task));
-    } catch {
-      return [];
+  // Keys of each task's entries, oldest first, read from disk once per task and then kept in step with this
+  // process's puts and deletes: explaining each miss of a cached chain re-read the whole directory (quadratic).
+  // Entries another process writes meanwhile are missing from miss explanations only, never from lookups.
+  readonly #recent = new Map<string, Promise<Array<{ key: CacheKey; createdAt: number }>>>();
+
+  #listed(task: string): Promise<Array<{ key: CacheKey; createdAt: number }>> {
+    let list = this.#recent.get(task);
+    if (!list) {
+      list = (async () => {
+        let names: string[];
+        try {
+          names = await readdir(this.#taskDir(task));
+        } catch {
+          return [];
+        }
+        const entries = await Promise.all(names.filter((n) => n.endsWith(".json")).map((n) => this.#read(join(this.#taskDir(task), n))));
+        return entries
+          .filter((e): e is CacheEntry => e !== undefined)
+          .sort((a, b) => a.createdAt - b.createdAt)
+          .map((e) => ({ key: e.key, createdAt: e.createdAt }));
+      })();
+      this.#recent.set(task, list);
     }
-    const entries = await Promise.all(names.filter((n) => n.endsWith(".json")).map((n) => this.#read(join(this.#taskDir(task), n))));
-    return entries
-      .filter((e): e is CacheEntry => e !== undefined)
-      .sort((a, b) => b.createdAt - a.createdAt)
-      .slice(0, limit)
-      .map((e) => e.key);
+    return list;
+  }
+
+  #unlist(list: Array<{ key: CacheKey }>, k: CacheKey): void {
+    const f = this.#file(k);
+    const i = list.findIndex((e) => this.#file(e.key) === f);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  async recent(task: string, limit: number): Promise<CacheKey[]> {
+    const list = await this.#listed(task);
+    return list.slice(Math.max(0, list.length - limit)).reverse().map((e) => e.key);
   }
 
   async put(entry: CacheEntry, overwrite: boolean): Promise<boolean> {
@@ -69,12 +91,21 @@ export class DiskCatalogStorage implements CatalogStorage {
     const tmp = `${path}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(stored));
     await rename(tmp, path);
+    const list = await this.#recent.get(entry.key.task);
+    if (list) {
+      this.#unlist(list, entry.key);
+      let i = list.length;
+      while (i > 0 && list[i - 1]!.createdAt > entry.createdAt) i--;
+      list.splice(i, 0, { key: entry.key, createdAt: entry.createdAt });
+    }
     return true;
   }
 
   async delete(key: CacheKey): Promise<boolean> {
     const existed = (await this.#read(this.#file(key))) !== undefined;
     await rm(this.#file(key), { force: true });
+    const list = await this.#recent.get(key.task);
+    if (list) this.#unlist(list, key);
     return existed;
   }
 
