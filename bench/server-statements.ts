@@ -23,6 +23,9 @@ const count = arg("count", 500);
 const clients = arg("clients", 32);
 
 const counts = new Map<string, number>();
+// Round-trip milliseconds per kind: with one caller (--clients 1) the worker is mostly idle, so this is near the
+// statement's own cost in PGlite; with many callers it includes waiting behind others.
+const millis = new Map<string, number>();
 let counting = false;
 const original = PGliteWorker.prototype.query;
 PGliteWorker.prototype.query = function (this: PGliteWorker, sql: string, params: readonly unknown[]) {
@@ -32,6 +35,11 @@ PGliteWorker.prototype.query = function (this: PGliteWorker, sql: string, params
     const table = /(?:from|into|update|table)\s+"?([a-z_]+)"?/.exec(s)?.[1] ?? "";
     const k = `${verb} ${table}`.trim();
     counts.set(k, (counts.get(k) ?? 0) + 1);
+    const t = performance.now();
+    const done = () => millis.set(k, (millis.get(k) ?? 0) + performance.now() - t);
+    const p = original.call(this, sql, params);
+    p.then(done, done);
+    return p as never;
   }
   return original.call(this, sql, params) as never;
 } as typeof original;
@@ -66,6 +74,6 @@ while ((await done()) < count) await new Promise((r) => setTimeout(r, 100));
 counting = false;
 const total = [...counts.values()].reduce((a, b) => a + b, 0);
 console.log(`${count} executions, ${clients} callers: ${total} statements, ${(total / count).toFixed(2)} per execution`);
-for (const [k, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${(n / count).toFixed(3)}  ${k}`);
+for (const [k, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${(n / count).toFixed(3)}  ${k}  (${((millis.get(k) ?? 0) / n).toFixed(2)} ms each, ${((millis.get(k) ?? 0) / count).toFixed(3)} ms per execution)`);
 await aloft.close();
 rmSync(dir, { recursive: true, force: true });

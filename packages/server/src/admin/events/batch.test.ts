@@ -143,6 +143,18 @@ describe.each([{ db: "PGlite", postgres: false }, { db: "PostgreSQL", postgres: 
     expect(new Set(nodes.map((n) => n.phase))).toEqual(new Set(["SUCCEEDED"]));
   });
 
+  it("fails only the event the database refuses when it was flushed with others", async () => {
+    const id = await newExecution("mixed-flush");
+    const results = await eventBatcher(h.ctx).submit([wf(id, W.RUNNING, 0), node(id, "bad\u0000id", N.RUNNING, 1), node(id, "good", N.RUNNING, 2)]);
+    expect(results[0]).toBeUndefined();
+    expect(results[1]).toBeInstanceOf(Error);
+    expect(results[2]).toBeUndefined();
+    const exec = await h.ctx.db.selectFrom("admin_executions").select("phase").where("name", "=", "mixed-flush").executeTakeFirstOrThrow();
+    expect(exec.phase).toBe("RUNNING");
+    const nodes = await h.ctx.db.selectFrom("admin_node_executions").select("node_id").where("name", "=", "mixed-flush").execute();
+    expect(nodes.map((n) => n.node_id)).toEqual(["good"]);
+  });
+
   it("writes nothing of a batch whose transaction fails", async () => {
     const id = await newExecution("doomed");
     // A node id too long for nothing but a broken value: a NUL byte is refused by the database, not by the rules.

@@ -221,7 +221,6 @@ export async function applyEvents(ctx: AdminContext, items: AnyEvent[], onPhase?
 interface Waiting {
   item: AnyEvent;
   resolve: (e: Error | undefined) => void;
-  reject: (e: unknown) => void;
 }
 
 /**
@@ -236,9 +235,9 @@ export class EventBatcher {
     private readonly onPhase?: PhaseListener,
   ) {}
 
-  /** Applies the events (in order, after anything queued before them) and returns each one's outcome. */
+  /** Applies the events (in order, after anything queued before them) and returns each one's outcome (never rejects). */
   submit(items: AnyEvent[]): Promise<(Error | undefined)[]> {
-    const ps = items.map((item) => new Promise<Error | undefined>((resolve, reject) => this.#queue.push({ item, resolve, reject })));
+    const ps = items.map((item) => new Promise<Error | undefined>((resolve) => this.#queue.push({ item, resolve })));
     if (!this.#running) void this.#drain();
     return Promise.all(ps);
   }
@@ -258,8 +257,15 @@ export class EventBatcher {
           const results = await applyEvents(this.ctx(), batch.map((w) => w.item), this.onPhase);
           batch.forEach((w, i) => w.resolve(results[i]));
         } catch (e) {
-          // The transaction itself failed (database down, serialization): every event in it failed with it.
-          for (const w of batch) w.reject(e);
+          if (batch.length === 1) {
+            batch[0]!.resolve(e as Error);
+            continue;
+          }
+          // The database refused the flush (a value it cannot store, a lost connection): each event is tried
+          // alone, in order, so one bad request fails only itself and the others are still recorded.
+          for (const w of batch) {
+            await applyEvents(this.ctx(), [w.item], this.onPhase).then(([r]) => w.resolve(r), (err: Error) => w.resolve(err));
+          }
         }
       }
     } finally {
