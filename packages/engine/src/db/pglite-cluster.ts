@@ -2,9 +2,15 @@
 // WASM heap never shrinks, so a new cluster is built by a throwaway child process
 // (pglite-initdb.mjs) and the serving worker then opens the finished cluster.
 import { fork } from "node:child_process";
-import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { gunzipSync } from "node:zlib";
+import { x as extractTar } from "tar";
 import { PGliteWorker, rebuildError } from "./pglite-dialect.ts";
 
 /**
@@ -26,6 +32,63 @@ function removeStaleStaging(dataDir: string): void {
  * (tests open many) then costs an untar (~1 s) instead of initdb (~6 s). ~5 MiB.
  */
 let freshCluster: Promise<Uint8Array> | undefined;
+
+/**
+ * The same tar kept on disk across processes (a new `aloft start` data directory, every test
+ * process), keyed by PGlite's version: a cluster only opens with the binary that made it.
+ * `ALOFT_PGLITE_CLUSTER_CACHE` moves it; `off` disables it.
+ */
+function clusterCachePath(): string | undefined {
+  const setting = process.env.ALOFT_PGLITE_CLUSTER_CACHE;
+  if (setting === "off") return undefined;
+  const version = pgliteVersion();
+  const dir = setting || join(tmpdir(), `aloft-${userInfo().uid}`);
+  return join(dir, `pglite-${version}-cluster.tar.gz`);
+}
+
+/** PGlite's package version (its exports hide package.json, so it is found above the entry). */
+function pgliteVersion(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
+  for (;;) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "@electric-sql/pglite" && pkg.version) return pkg.version;
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error("cannot find @electric-sql/pglite's package.json");
+    dir = up;
+  }
+}
+
+/** The cached tar when it is present and whole (gzip checks its own CRC); otherwise undefined. */
+function readCachedCluster(path: string): Uint8Array | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  try {
+    gunzipSync(bytes);
+    return bytes;
+  } catch {
+    // A damaged cache is rebuilt by the next initdb, never loaded.
+    rmSync(path, { force: true });
+    return undefined;
+  }
+}
+
+function writeCachedCluster(path: string, tar: Uint8Array): void {
+  try {
+    mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, tar);
+    renameSync(tmp, path); // readers see the whole file or none
+  } catch {
+    // The cache only saves time; an unwritable temp directory costs the next process an initdb.
+  }
+}
 
 /**
  * Settings of the serving PGlite. shared_buffers is most of PGlite's resident heap: initdb's 128MB
@@ -63,11 +126,32 @@ function runInitProcess(options: InitOptions): Promise<Uint8Array | undefined> {
   });
 }
 
+/** Unpacks a cluster tar (PGlite's dump: absolute member names, made relative here) into `target`. */
+async function extractCluster(gzippedTar: Uint8Array, target: string): Promise<void> {
+  mkdirSync(target, { recursive: true });
+  const problems: string[] = [];
+  const unpack = extractTar({
+    cwd: target,
+    // Stripping the leading "/" is reported as info; anything else means the tar is not a cluster.
+    onwarn: (code: string, message: string | Error) => {
+      if (code !== "TAR_ENTRY_INFO") problems.push(`${code}: ${String(message)}`);
+    },
+  });
+  await pipeline(Readable.from([Buffer.from(gzippedTar.buffer, gzippedTar.byteOffset, gzippedTar.byteLength)]), unpack);
+  if (problems.length) throw new Error(`cannot unpack the cached PGlite cluster into ${target}: ${problems.join("; ")}`);
+}
+
 /** Creates a fresh cluster in `target`, or (no target) only as a tar for an in-memory database. */
 async function createCluster(target: string | undefined): Promise<Uint8Array> {
+  const cachePath = freshCluster === undefined ? clusterCachePath() : undefined;
+  if (freshCluster === undefined && cachePath !== undefined) {
+    const cached = readCachedCluster(cachePath);
+    if (cached !== undefined) freshCluster = Promise.resolve(cached);
+  }
   if (freshCluster === undefined) {
     const first = runInitProcess({ ...(target !== undefined ? { dataDir: target } : {}), dumpTar: true }).then((tar) => {
       if (!tar) throw new Error("the PGlite initialization process returned no cluster");
+      if (cachePath !== undefined) writeCachedCluster(cachePath, tar);
       return tar;
     });
     freshCluster = first;
@@ -77,7 +161,7 @@ async function createCluster(target: string | undefined): Promise<Uint8Array> {
     return first;
   }
   const tar = await freshCluster;
-  if (target !== undefined) await runInitProcess({ dataDir: target, loadDataDir: tar, gzipped: true });
+  if (target !== undefined) await extractCluster(tar, target);
   return tar;
 }
 
