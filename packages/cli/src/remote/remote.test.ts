@@ -34,26 +34,25 @@ beforeAll(async () => {
   const { register: registerTsx } = await import("tsx/esm/api");
   registerTsx();
   dir = mkdtempSync(join(tmpdir(), "aloft-remote-"));
-  aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" }, { plugins: [typescriptTaskPlugin(join(process.cwd(), "node_modules", ".cache", `aloft-code-bundles-test-${process.pid}`))] });
+  aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" }, { plugins: [typescriptTaskPlugin({ workers: 1 })] });
   endpoint = aloft.server.url;
   await aloft.ready;
 });
 afterAll(async () => {
   await aloft?.close();
   rmSync(dir, { recursive: true, force: true });
-  rmSync(join(process.cwd(), "node_modules", ".cache", `aloft-code-bundles-test-${process.pid}`), { recursive: true, force: true });
 });
 
 describe("remote workflow lifecycle", () => {
   it("registers with the CLI, launches over REST and reads node executions and outputs over gRPC", async () => {
     const io = captureIO();
     expect(await register.run(["--endpoint", endpoint, "--version", "r1", flowFile], io)).toBe(0);
-    expect(io.stdout[0]).toMatch(/registered 2 task\(s\), 1 workflow\(s\), 1 launch plan\(s\) as version r1/);
+    expect(io.stdout[0]).toMatch(/registered 3 task\(s\), 2 workflow\(s\), 2 launch plan\(s\) as version r1/);
     expect(io.stdout[1]).toMatch(/^code bundle: file:\/\/.*bundle\.mjs$/);
 
     const grpc = createClient(service.AdminService, createGrpcTransport({ baseUrl: endpoint }));
     const lps = await grpc.listLaunchPlans({ id: { project: "flytesnacks", domain: "development" }, limit: 10 });
-    const lp = lps.launchPlans.find((l) => l.id?.version === "r1")!;
+    const lp = lps.launchPlans.find((l) => l.id?.version === "r1" && l.id.name.endsWith("quadruple"))!;
     expect(lp.id?.name).toMatch(/quadruple$/);
 
     const req = create(admin.ExecutionCreateRequestSchema, {
@@ -96,5 +95,16 @@ describe("remote workflow lifecycle", () => {
     const bad = captureIO();
     await expect(launch.run(["--endpoint", endpoint, lpName, "--x", "three"], bad)).rejects.toThrow("--x expects an integer");
     await expect(launch.run(["--endpoint", endpoint, lpName, "--nope", "1"], bad)).rejects.toThrow("unknown input --nope");
+  });
+
+  it("runs TypeScript tasks in the engine's worker pool, not on the server's thread", async () => {
+    const io = captureIO();
+    expect(await get.run(["--endpoint", endpoint, "launchplans"], io)).toBe(0);
+    const lpName = io.stdout.join("\n").split("\n").find((l) => l.includes("whereTasksRun"))!.trim();
+    const run = captureIO();
+    expect(await launch.run(["--endpoint", endpoint, "--wait", lpName, "--salt", "1"], run)).toBe(0);
+    const thread = /thread\D+(\d+)/.exec(run.stdout.join("\n"));
+    expect(thread, run.stdout.join("\n")).not.toBeNull();
+    expect(Number(thread![1])).toBeGreaterThan(0);
   });
 });

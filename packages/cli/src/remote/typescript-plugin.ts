@@ -1,58 +1,44 @@
-// Runs registered TypeScript tasks inside `aloft start`: the task's code bundle (uploaded at registration) is
-// fetched from the blob store once, cached on disk, imported, and the runtime it re-exports runs the task. The
-// cache lives under the server's node_modules so the bundle's package imports resolve against the environment
-// (the role a container image plays in Flyte). Tasks registered without a bundle run from the working directory.
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { core } from "@aloft/idl";
-import type { TaskPlugin, TaskResult } from "@aloft/engine";
-import { executeTask, TYPESCRIPT_TASK_TYPE, type ExecuteRequest, type ExecuteResponse } from "@aloft/sdk";
+// Runs registered TypeScript tasks inside `aloft start` on the engine's warm worker pool, so task code never
+// runs on the server's thread. A fast-registered task names its code bundle (uploaded at registration); the
+// bundle is fetched from the server's blob store once into the on-disk cache the task runtime imports from
+// (under the server's node_modules, so the bundle's package imports resolve against this environment — the
+// role a container image plays in Flyte). Tasks registered without a bundle run from the working directory.
+import { TypeScriptPlugin, type TaskPlugin, type TaskResult } from "@aloft/engine";
+import { ensureCodeBundle, TYPESCRIPT_TASK_TYPE, typescriptRuntimeUrl } from "@aloft/sdk";
 
-type Runtime = (r: ExecuteRequest) => Promise<ExecuteResponse>;
+export interface TypeScriptTaskPluginOptions {
+  /** Worker threads (default: the engine pool's default, the machine's available parallelism). */
+  workers?: number;
+  /** Directory module paths and the bundle cache are relative to (default: the working directory). */
+  root?: string;
+}
 
-export function typescriptTaskPlugin(cacheDir: string = join(process.cwd(), "node_modules", ".cache", "aloft-code-bundles")): TaskPlugin {
-  const runtimes = new Map<string, Promise<Runtime>>();
-  const load = (uri: string, fetchBytes: () => Promise<Uint8Array | undefined>): Promise<Runtime> => {
-    let p = runtimes.get(uri);
-    if (!p) {
-      p = (async () => {
-        const bytes = await fetchBytes();
-        if (!bytes) throw new Error(`code bundle ${uri} not found in the blob store`);
-        mkdirSync(cacheDir, { recursive: true });
-        const path = join(cacheDir, `${createHash("sha256").update(uri).digest("hex").slice(0, 24)}.mjs`);
-        if (!existsSync(path)) writeFileSync(path, bytes);
-        const mod = (await import(pathToFileURL(path).href)) as { executeTask?: Runtime };
-        if (typeof mod.executeTask !== "function") throw new Error(`code bundle ${uri} does not export the Aloft task runtime`);
-        return mod.executeTask;
-      })();
-      p.catch(() => runtimes.delete(uri));
-      runtimes.set(uri, p);
-    }
-    return p;
-  };
+export function typescriptTaskPlugin(options: TypeScriptTaskPluginOptions = {}): TaskPlugin & { close(): Promise<void> } {
+  const pool = new TypeScriptPlugin({ runtime: typescriptRuntimeUrl, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
+  const root = options.root ?? process.cwd();
+  const fetching = new Map<string, Promise<string>>();
   return {
     name: "typescript",
-    canHandle: (task) => task.type === TYPESCRIPT_TASK_TYPE,
+    canHandle: (task) => task.type === TYPESCRIPT_TASK_TYPE && pool.canHandle(task),
     async execute(ctx): Promise<TaskResult> {
-      const args = [...(ctx.task.target.case === "container" ? ctx.task.target.value.args : [])];
+      const args = ctx.task.target.case === "container" ? ctx.task.target.value.args : [];
       const b = args.indexOf("--code-bundle");
-      let runtime: Runtime = executeTask;
       if (b >= 0) {
         const uri = args[b + 1]!;
-        args.splice(b, 2);
-        runtime = await load(uri, () => ctx.blobStore.get(uri));
-        const m = args.indexOf("--module");
-        const cached = join(cacheDir, `${createHash("sha256").update(uri).digest("hex").slice(0, 24)}.mjs`);
-        // The bundle is the module: its exports are the user's module's exports.
-        if (m >= 0) args[m + 1] = cached;
+        let p = fetching.get(uri);
+        if (!p) {
+          p = ensureCodeBundle(uri, root, () => ctx.blobStore.get(uri));
+          p.catch(() => fetching.delete(uri));
+          fetching.set(uri, p);
+        }
+        try {
+          await p;
+        } catch (e) {
+          return { kind: "failure", error: { kind: "SYSTEM", code: "CodeBundleUnavailable", message: (e as Error).message, recoverable: true } };
+        }
       }
-      const res = await runtime({ args, inputs: toBinary(core.LiteralMapSchema, ctx.inputs), outputPrefix: ctx.outputPrefix, rawOutputPrefix: ctx.rawOutputPrefix });
-      if ("outputs" in res) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, res.outputs) };
-      if ("futures" in res) return { kind: "dynamic", spec: fromBinary(core.DynamicJobSpecSchema, res.futures) };
-      return { kind: "failure", error: res.error };
+      return pool.execute(ctx);
     },
+    close: () => pool.close(),
   };
 }

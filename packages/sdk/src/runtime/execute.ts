@@ -2,9 +2,10 @@
 // bin calls. It finds the task from the container args the serializer wrote (`--module <path> --task <export>`),
 // runs it, and answers with serialized protobufs, so nothing but bytes crosses the thread boundary.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { threadId } from "node:worker_threads";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { isTaskEntity } from "../task-entity.ts";
@@ -58,21 +59,29 @@ const modules = new Map<string, Promise<Record<string, unknown>>>();
 /**
  * Fast registration: the task's module is an esbuild bundle in the blob store. It is fetched once into the
  * project's node_modules cache (so its package imports resolve there, as in an image) and imported in place of
- * `--module`.
+ * `--module`. `fetchBytes` reads it from the blob store that holds it (by default the store its URI names).
  */
-async function bundlePath(uri: string, root: string): Promise<string> {
+export async function ensureCodeBundle(
+  uri: string,
+  root: string = projectRoot(),
+  fetchBytes: () => Promise<Uint8Array | undefined> = () => blobIO(storeFor(uri)).read(uri),
+): Promise<string> {
   const dir = join(root, "node_modules", ".cache", "aloft-code-bundles");
   const path = join(dir, `${createHash("sha256").update(uri).digest("hex").slice(0, 24)}.mjs`);
   if (!existsSync(path)) {
-    const bytes = await blobIO(storeFor(uri)).read(uri);
+    const bytes = await fetchBytes();
+    if (!bytes) throw new Error(`code bundle ${uri} not found in the blob store`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path, bytes);
+    // Written whole under a temporary name: a worker importing it meanwhile never sees half a module.
+    const tmp = `${path}.${process.pid}.${threadId}.tmp`;
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
   }
   return path;
 }
 
 export async function loadTask(args: RuntimeArgs, root: string = projectRoot()): Promise<TaskDef<any, any>> {
-  const file = args.codeBundle ? await bundlePath(args.codeBundle, root) : isAbsolute(args.module) ? args.module : resolve(root, args.module);
+  const file = args.codeBundle ? await ensureCodeBundle(args.codeBundle, root) : isAbsolute(args.module) ? args.module : resolve(root, args.module);
   let p = modules.get(file);
   if (!p) {
     p = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
