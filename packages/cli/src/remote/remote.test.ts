@@ -81,6 +81,10 @@ describe("remote workflow lifecycle", () => {
     const nodes = await grpc.listNodeExecutions({ workflowExecutionId: id, limit: 100 });
     const succeeded = nodes.nodeExecutions.filter((n) => n.closure?.phase === core.NodeExecution_Phase.SUCCEEDED).map((n) => n.id?.nodeId);
     expect(succeeded.length).toBeGreaterThanOrEqual(3);
+    // The engine reports in-process nodes' inputs inline; FlyteRemote reads them as the node's full inputs.
+    const firstDouble = await grpc.getNodeExecutionData({ id: { executionId: id, nodeId: "n0" } });
+    const x = firstDouble.fullInputs?.literals.x?.value;
+    expect(x?.case === "scalar" && x.value.value.case === "primitive" ? x.value.value.value.value.value : undefined).toBe(5n);
   });
 
   it("lists what was registered and launches with --wait, printing the outputs", async () => {

@@ -67,10 +67,16 @@ export async function listNodeExecutionsForTask(ctx: AdminContext, req: admin.No
   return create(admin.NodeExecutionListSchema, { nodeExecutions: pageRows.map(toNodeExecution), token });
 }
 
+/** Inputs as the events gave them: an inputs.pb (container tasks) or inline data (in-process nodes). */
+async function recordedInputs(ctx: AdminContext, row: { input_uri: string; input_data: Uint8Array | null }): Promise<core.LiteralMap | undefined> {
+  if (row.input_uri) return readProtoIfExists(ctx.blobs, row.input_uri, core.LiteralMapSchema);
+  return row.input_data ? fromBinary(core.LiteralMapSchema, row.input_data) : undefined;
+}
+
 export async function getNodeExecutionData(ctx: AdminContext, req: admin.NodeExecutionGetDataRequest): Promise<admin.NodeExecutionGetDataResponse> {
   const row = await nodeRow(ctx, req.id, "id");
   const closure = fromBinary(admin.NodeExecutionClosureSchema, row.closure);
-  const inputs = row.input_uri ? await readProtoIfExists(ctx.blobs, row.input_uri, core.LiteralMapSchema) : undefined;
+  const inputs = await recordedInputs(ctx, row);
   let outputs: core.LiteralMap | undefined;
   let outputUri = "";
   if (closure.outputResult.case === "outputUri") {
@@ -138,7 +144,7 @@ export async function listTaskExecutions(ctx: AdminContext, req: admin.TaskExecu
 export async function getTaskExecutionData(ctx: AdminContext, req: admin.TaskExecutionGetDataRequest): Promise<admin.TaskExecutionGetDataResponse> {
   const row = await taskRow(ctx, req.id);
   const closure = fromBinary(admin.TaskExecutionClosureSchema, row.closure);
-  const inputs = row.input_uri ? await readProtoIfExists(ctx.blobs, row.input_uri, core.LiteralMapSchema) : undefined;
+  const inputs = await recordedInputs(ctx, row);
   let outputs: core.LiteralMap | undefined;
   let outputUri = "";
   if (closure.outputResult.case === "outputUri") {

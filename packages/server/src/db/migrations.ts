@@ -81,4 +81,15 @@ export const serverMigrations: Migration[] = [
           created_at ${ts}, primary key (resource_type, project, domain, name, version))`,
       ]),
   },
+  {
+    package: PACKAGE,
+    version: 3,
+    name: "inline node and task inputs",
+    // Events may carry a node's inputs inline (input_data) instead of naming an inputs.pb.
+    up: (db) =>
+      run(db, [
+        `alter table admin_node_executions add column input_data bytea`,
+        `alter table admin_task_executions add column input_data bytea`,
+      ]),
+  },
 ];

@@ -109,6 +109,8 @@ export interface NodeExecutionRow {
   /** admin.NodeExecutionMetaData */
   metadata: Uint8Array;
   input_uri: string;
+  /** core.LiteralMap of the node's inputs when an event carried them inline (input_data) */
+  input_data: Uint8Array | null;
   parent_node_id: string | null;
   /** core.CompiledWorkflowClosure of a dynamic node, when it produced one */
   dynamic_workflow: Uint8Array | null;
@@ -138,6 +140,8 @@ export interface TaskExecutionRow {
   /** admin.TaskExecutionClosure */
   closure: Uint8Array;
   input_uri: string;
+  /** core.LiteralMap of the task's inputs when an event carried them inline (input_data) */
+  input_data: Uint8Array | null;
   started_at: Date | null;
   duration_ms: number;
   event_time_ms: number;

@@ -70,5 +70,18 @@ describe("events from an external reporter", () => {
     expect(await code(client.createTaskEvent({ event: { taskId: e.ids.task, parentNodeExecutionId: { executionId: execId, nodeId: "n7" }, phase: core.TaskExecution_Phase.RUNNING } }))).toBe(Code.NotFound);
     expect(await code(client.createNodeEvent({ event: { id: { executionId: execId, nodeId: "" } } }))).toBe(Code.InvalidArgument);
   });
+
+  it("keeps inputs an event carries inline and serves them as the node's and task's full inputs", async () => {
+    const nodeExecutionId = { executionId: execId, nodeId: "n-inline" };
+    const inputs = { literals: { x: intLiteral(7) } };
+    await client.createNodeEvent({ event: { id: nodeExecutionId, phase: core.NodeExecution_Phase.QUEUED, occurredAt: timestampFromMs(t0 + 3000), inputValue: { case: "inputData", value: inputs } } });
+    // A later event without inputs keeps what the first one gave.
+    await client.createNodeEvent({ event: { id: nodeExecutionId, phase: core.NodeExecution_Phase.RUNNING, occurredAt: timestampFromMs(t0 + 3100) } });
+    await client.createTaskEvent({ event: { taskId: e.ids.task, parentNodeExecutionId: nodeExecutionId, retryAttempt: 0, phase: core.TaskExecution_Phase.RUNNING, occurredAt: timestampFromMs(t0 + 3200), inputValue: { case: "inputData", value: inputs } } });
+    const node = await client.getNodeExecutionData({ id: nodeExecutionId });
+    expect(node.fullInputs?.literals.x).toEqual(intLiteral(7));
+    const task = await client.getTaskExecutionData({ id: { taskId: e.ids.task, nodeExecutionId, retryAttempt: 0 } });
+    expect(task.fullInputs?.literals.x).toEqual(intLiteral(7));
+  });
 });
 

@@ -83,6 +83,7 @@ export function applyNodeEvent(state: NodeState | undefined, ev: event.NodeExecu
     phase: nodePhaseName(ev.phase),
     metadata: toBinary(admin.NodeExecutionMetaDataSchema, metadata),
     input_uri: ev.inputValue.case === "inputUri" ? ev.inputValue.value : (row?.input_uri ?? ""),
+    input_data: ev.inputValue.case === "inputData" ? toBinary(core.LiteralMapSchema, ev.inputValue.value) : (row?.input_data ?? null),
     // Children of a dynamic task are reported under its task execution (flytepropeller) or its node (the engine).
     parent_node_id: ev.parentNodeMetadata?.nodeId || ev.parentTaskMetadata?.id?.nodeExecutionId?.nodeId || (row?.parent_node_id ?? null),
     dynamic_workflow: dynamicWorkflow,

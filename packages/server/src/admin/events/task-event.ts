@@ -1,6 +1,6 @@
 // CreateTaskEvent: one record per (node execution, task, retry attempt), created by its first event. Within a
 // phase, a higher phase_version carries new information (logs, reasons); an equal or older one is ALREADY_EXISTS.
-import { create, fromBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { admin, core, type event } from "@aloft/idl";
 import { AlreadyExistsError, FailedPreconditionError } from "../../errors.ts";
@@ -70,6 +70,7 @@ export function applyTaskEvent(state: TaskState | undefined, ev: event.TaskExecu
     phase: taskPhaseName(ev.phase),
     phase_version: ev.phaseVersion,
     input_uri: ev.inputValue.case === "inputUri" ? ev.inputValue.value : (row?.input_uri ?? ""),
+    input_data: ev.inputValue.case === "inputData" ? toBinary(core.LiteralMapSchema, ev.inputValue.value) : (row?.input_data ?? null),
     started_at: startedAt,
     duration_ms: durationMs,
     event_time_ms: occurred.getTime(),
