@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { core, lit, types } from "@aloft/idl";
 import { createEngine, type Engine } from "./engine.ts";
 import { MemoryBlobStore } from "./runtime/memory-blob-store.ts";
@@ -46,6 +46,34 @@ describe("engine (memory store)", () => {
     expect(nodes.filter((n) => n.kind === "node").map((n) => [n.name, n.phase])).toEqual(
       ["n0", "n1", "n2", "n3", "n4"].map((n) => [n, "SUCCEEDED"]),
     );
+  });
+
+  it("creates one execution when the same id is created concurrently, and many distinct ones at once", async () => {
+    const { engine, plugin } = await engineWith({ add: addFn });
+    const c = closure(chain(2), [add]);
+    const same = executionId("concurrent");
+    const records = await Promise.all([1, 2, 3].map(() => engine.createExecution({ id: same, closure: c, inputs: ints({ a: 1 }) })));
+    expect(new Set(records.map((r) => r.key)).size).toBe(1);
+    const many = Array.from({ length: 20 }, (_, i) => executionId(`burst-${i}`));
+    await Promise.all(many.map((id, i) => engine.createExecution({ id, closure: c, inputs: ints({ a: i }) })));
+    expect((await engine.wait(same)).phase).toBe("SUCCEEDED");
+    for (const [i, id] of many.entries()) expect(int((await engine.wait(id)).outputs, "r")).toBe(i + 2);
+    // Two nodes for the concurrently created execution, two for each of the burst.
+    expect(plugin.calls).toHaveLength(2 + 2 * many.length);
+  });
+
+  it("records inputs the caller already stored instead of writing its own copy", async () => {
+    const blobs = new MemoryBlobStore();
+    const { engine } = await engineWith({ add: addFn }, { blobStore: blobs });
+    const uri = "memory://caller/inputs.pb";
+    await blobs.put(uri, toBinary(core.LiteralMapSchema, ints({ a: 5 })));
+    const id = executionId("given-inputs");
+    const rec = await engine.createExecution({ id, closure: closure(chain(1), [add]), inputs: ints({ a: 5 }), inputsUri: uri });
+    expect(rec.inputsUri).toBe(uri);
+    expect(int((await engine.wait(id)).outputs, "r")).toBe(6);
+    // Same id and inputs attach; different inputs are refused, compared against the caller's blob.
+    await engine.createExecution({ id, closure: closure(chain(1), [add]), inputs: ints({ a: 5 }), inputsUri: uri });
+    await expect(engine.createExecution({ id, closure: closure(chain(1), [add]), inputs: ints({ a: 6 }) })).rejects.toBeInstanceOf(AlreadyExistsError);
   });
 
   it("is idempotent by execution id and rejects a different closure or inputs under the same id", async () => {

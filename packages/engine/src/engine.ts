@@ -54,6 +54,11 @@ export interface CreateExecutionRequest {
   id: core.WorkflowExecutionIdentifier;
   closure: core.CompiledWorkflowClosure;
   inputs: core.LiteralMap;
+  /**
+   * Where the caller has already stored `inputs` durably (binary LiteralMap): the engine records this URI
+   * instead of writing a copy of its own.
+   */
+  inputsUri?: string;
   options?: ExecutionOptions;
 }
 
@@ -101,15 +106,61 @@ export function createEngine(options: EngineOptions): Engine {
   const signalValues = new Map<string, core.Literal>();
   const sigKey = (exec: string, id: string) => `${exec}\u0000${id}`;
 
+  /**
+   * Existence checks of concurrent creates go together: the first runs at once, and every check asked for
+   * while a query is in flight joins the next one, so a burst of CreateExecution calls costs one query per
+   * round trip instead of one each.
+   */
+  let lookupQueue: Map<string, Array<{ resolve: (r: ExecutionRecord | undefined) => void; reject: (e: unknown) => void }>> | undefined;
+  let lookupInFlight = false;
+  function findExecution(key: string): Promise<ExecutionRecord | undefined> {
+    return new Promise((resolve, reject) => {
+      lookupQueue ??= new Map();
+      const waiters = lookupQueue.get(key);
+      if (waiters) waiters.push({ resolve, reject });
+      else lookupQueue.set(key, [{ resolve, reject }]);
+      if (!lookupInFlight) void runLookups();
+    });
+  }
+  async function runLookups(): Promise<void> {
+    lookupInFlight = true;
+    while (lookupQueue?.size) {
+      const batch = lookupQueue;
+      lookupQueue = undefined;
+      try {
+        const found = new Map((await store.getExecutions([...batch.keys()])).map((r) => [r.key, r]));
+        for (const [k, waiters] of batch) for (const w of waiters) w.resolve(found.get(k));
+      } catch (err) {
+        for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
+      }
+    }
+    lookupInFlight = false;
+  }
+
+  /** Creates in progress by key: a second create of the same id waits for the first, then attaches to it. */
+  const creating = new Map<string, Promise<ExecutionRecord>>();
+  const ignore = () => {};
+
   async function createLive(request: CreateExecutionRequest, parentAction: string | null): Promise<ExecutionRecord> {
     validateId(request.id, "id");
     if (!request.closure?.primary?.template) throw new InvalidArgumentError("closure.primary.template", "is required");
     const key = executionKey(request.id);
+    for (let pending = creating.get(key); pending; pending = creating.get(key)) await pending.then(ignore, ignore);
+    const run = createLiveOnce(request, parentAction, key);
+    creating.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (creating.get(key) === run) creating.delete(key);
+    }
+  }
+
+  async function createLiveOnce(request: CreateExecutionRequest, parentAction: string | null, key: string): Promise<ExecutionRecord> {
     // Only a durable store needs the closure's bytes (to reload it after a restart). A memory store
     // keeps the closure object instead: encoding a large closure was a visible part of local runs.
     const closureBytes = store.durable ? toBinary(core.CompiledWorkflowClosureSchema, request.closure) : EMPTY_BYTES;
     const inputs = request.inputs ?? create(core.LiteralMapSchema, {});
-    const existing = executor.executions.get(key)?.rec ?? (await store.getExecution(key));
+    const existing = executor.executions.get(key)?.rec ?? (await findExecution(key));
     if (existing) {
       const sameInputs = equals(core.LiteralMapSchema, await executor.readLiteralMap(existing.inputsUri), inputs);
       const sameClosure = store.durable
@@ -128,8 +179,9 @@ export function createEngine(options: EngineOptions): Engine {
     if (o.interruptible !== undefined) opts.interruptible = o.interruptible;
     if (o.rawOutputPrefix !== undefined) opts.rawOutputPrefix = o.rawOutputPrefix;
     if (o.failurePolicy !== undefined) opts.failurePolicy = o.failurePolicy;
-    const inputsUri = `${settings.metadataPrefix}/${key}/inputs.pb`;
-    await executor.writeLiteralMap(inputsUri, inputs);
+    // The caller may have stored the inputs already (the control plane does); one durable copy is enough.
+    const inputsUri = request.inputsUri ?? `${settings.metadataPrefix}/${key}/inputs.pb`;
+    if (request.inputsUri === undefined) await executor.writeLiteralMap(inputsUri, inputs);
     const rec: ExecutionRecord = {
       key,
       project: request.id.project,
@@ -151,7 +203,7 @@ export function createEngine(options: EngineOptions): Engine {
       { key, execution: key, parent: null, kind: "workflow", name: "", phase: "QUEUED", attempt: 0, systemFailures: 0, state: {}, inputsUri, outputsUri: null, outputs: null, error: null, startedAt: null, updatedAt: now },
       exec,
       undefined,
-      { kind: "workflow", workflow: request.closure.primary, scope: exec.scope },
+      { kind: "workflow", workflow: request.closure.primary!, scope: exec.scope },
     );
     root.inputs = inputs;
     register(exec, root);

@@ -31,6 +31,14 @@ export class MemoryStore implements EngineStore {
     const e = this.#executions.get(key);
     return e && { ...e };
   }
+  async getExecutions(keys: readonly string[]) {
+    const out: ExecutionRecord[] = [];
+    for (const k of keys) {
+      const e = this.#executions.get(k);
+      if (e) out.push({ ...e });
+    }
+    return out;
+  }
   async listUnfinishedExecutions() {
     return [...this.#executions.values()].filter((e) => !isTerminal(e.phase)).map((e) => ({ ...e }));
   }

@@ -1,6 +1,6 @@
 // The durable store: every round's changes are written in one transaction with one multi-row
 // upsert per table, on PGlite or PostgreSQL alike.
-import { CompiledQuery, type Kysely } from "kysely";
+import { CompiledQuery, sql, type Kysely } from "kysely";
 import type { Database } from "../db/database.ts";
 import type { ActionRecord, AttemptRecord, ExecutionRecord, Phase, SignalRecord } from "../model/action.ts";
 import { engineMigrations } from "./migrations.ts";
@@ -103,6 +103,12 @@ export class SqlStore implements EngineStore {
   async getExecution(key: string) {
     const r = await this.#k.selectFrom("aloft_executions").selectAll().where("key", "=", key).executeTakeFirst();
     return r ? executionFromRow(r) : undefined;
+  }
+
+  async getExecutions(keys: readonly string[]) {
+    if (keys.length === 0) return [];
+    const rows = await this.#k.selectFrom("aloft_executions").selectAll().where("key", "=", sql<string>`any(${[...keys]}::text[])`).execute();
+    return rows.map(executionFromRow);
   }
 
   async listUnfinishedExecutions() {

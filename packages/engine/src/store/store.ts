@@ -14,6 +14,8 @@ export interface EngineStore {
   /** Writes every record of the batch atomically (upsert by key). */
   commit(batch: CommitBatch): Promise<void>;
   getExecution(key: string): Promise<ExecutionRecord | undefined>;
+  /** The executions among `keys` that exist (one query for many: concurrent creates check together). */
+  getExecutions(keys: readonly string[]): Promise<ExecutionRecord[]>;
   listUnfinishedExecutions(): Promise<ExecutionRecord[]>;
   listActions(execution: string): Promise<ActionRecord[]>;
   listAttempts(execution: string): Promise<AttemptRecord[]>;

@@ -15,6 +15,8 @@ export function engineLauncher(engine: Engine): ExecutionLauncher {
         id: r.id,
         closure: r.closure,
         inputs: r.inputs,
+        // CreateExecution has written them durably already.
+        inputsUri: r.inputsUri,
         options: {
           rawOutputPrefix: r.rawOutputPrefix,
           ...(r.maxParallelism > 0 ? { maxParallelism: r.maxParallelism } : {}),
