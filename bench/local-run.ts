@@ -36,7 +36,7 @@ await timed("build graph (workflow function)", () => chain.graph());
 for (let r = 0; r < repeats; r++) {
   const s = new Serializer({ project: "bench", domain: "development", version: "local", allowUnexported: true });
   const { id } = await timed("serialize to FlyteIDL", () => s.workflow(chain));
-  const closure = await timed("compile (@aloft/compiler)", () => s.compile(id.name));
+  const closure = await timed("compile (@aloft/compiler)", () => s.compile(id.name, { handOver: true }));
   const store = new MemoryBlobs();
   const engine = createEngine({ store: "memory", blobStore: store, plugins: [new InProcessTaskPlugin(s.taskEntities)] });
   await engine.start();

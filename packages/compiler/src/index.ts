@@ -1,6 +1,6 @@
 // Public surface of @aloft/compiler: Flyte-compatible task and workflow compilation.
 export { compileTask } from "./task.ts";
-export { compileWorkflow } from "./workflow.ts";
+export { compileWorkflow, type CompileWorkflowOptions } from "./workflow.ts";
 export { getRequirements, type WorkflowRequirements } from "./requirements.ts";
 export {
   compileDynamicJobSpec,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { create } from "@bufbuild/protobuf";
+import { clone, create, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { codes, compile, ids, int, list, messages, promise, task, taskNode, types as t, workflow } from "../test/builders.ts";
 import { compileWorkflow } from "./workflow.ts";
@@ -226,5 +226,26 @@ describe("compileWorkflow graph", () => {
     const up = r.value.primary!.connections!.upstream;
     expect(Object.hasOwn(up, "__proto__")).toBe(true);
     expect(up["__proto__"]!.ids).toEqual(["start-node"]);
+  });
+});
+
+describe("compileWorkflow takeOwnership", () => {
+  const chain = () =>
+    workflow("w", { inputs: { a: t.integer() }, outputs: { o: t.integer() } }, [
+      taskNode("n0", "inc", { x: promise("", "a") }),
+      taskNode("n1", "inc", { x: promise("n0", "y") }),
+    ], { o: promise("n1", "y") });
+
+  it("compiles the given messages in place into the same closure the default (copying) mode produces", () => {
+    const wf = chain();
+    const copied = compileWorkflow(wf, [], [inc], []);
+    const original = toBinary(core.WorkflowTemplateSchema, wf);
+    // The default leaves the caller's template untouched.
+    expect(toBinary(core.WorkflowTemplateSchema, wf)).toEqual(original);
+    const owned = compileWorkflow(wf, [], [clone(core.CompiledTaskSchema, inc)], [], { takeOwnership: true });
+    expect(owned.ok && copied.ok).toBe(true);
+    if (!owned.ok || !copied.ok) return;
+    expect(toBinary(core.CompiledWorkflowClosureSchema, owned.value)).toEqual(toBinary(core.CompiledWorkflowClosureSchema, copied.value));
+    expect(owned.value.primary!.template).toBe(wf);
   });
 });

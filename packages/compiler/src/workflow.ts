@@ -161,18 +161,28 @@ export function validateWorkflow(
   return { workflow: w, ok: !errs.hasErrors() };
 }
 
+export interface CompileWorkflowOptions {
+  /**
+   * The caller hands the template, sub-workflows and tasks over: they are compiled in place and become part of the
+   * closure instead of being cloned first (a deep clone is most of the cost of compiling a large workflow). The
+   * caller must not use them afterwards. Default false: inputs are never modified.
+   */
+  takeOwnership?: boolean;
+}
+
 /**
  * Compiles `template` with the compiled tasks, sub-workflows and launch-plan interfaces it references (see
- * getRequirements). Inputs are not modified. On success the closure holds the compiled primary workflow, every
- * given task (first of each id) and every given sub-workflow (compiled when referenced).
+ * getRequirements). Inputs are not modified (unless `takeOwnership`). On success the closure holds the compiled
+ * primary workflow, every given task (first of each id) and every given sub-workflow (compiled when referenced).
  */
 export function compileWorkflow(
   template: core.WorkflowTemplate,
   subWorkflows: readonly core.WorkflowTemplate[],
   compiledTasks: readonly core.CompiledTask[],
   launchPlans: readonly LaunchPlanInterface[] = [],
+  options: CompileWorkflowOptions = {},
 ): Result<core.CompiledWorkflowClosure> {
-  return guardDepth(() => compileWorkflowUnguarded(template, subWorkflows, compiledTasks, launchPlans));
+  return guardDepth(() => compileWorkflowUnguarded(template, subWorkflows, compiledTasks, launchPlans, options.takeOwnership === true));
 }
 
 function compileWorkflowUnguarded(
@@ -180,6 +190,7 @@ function compileWorkflowUnguarded(
   subWorkflows: readonly core.WorkflowTemplate[],
   compiledTasks: readonly core.CompiledTask[],
   launchPlans: readonly LaunchPlanInterface[],
+  owned: boolean,
 ): Result<core.CompiledWorkflowClosure> {
   const errs = ErrorScope.root();
   if (template === undefined || template === null) {
@@ -190,7 +201,7 @@ function compileWorkflowUnguarded(
     errs.collect(C.ValueRequired, "root", "Value required [tasks].");
     return failed(errs.list());
   }
-  const primary = clone(core.WorkflowTemplateSchema, template);
+  const primary = owned ? template : clone(core.WorkflowTemplateSchema, template);
 
   const tasks: core.TaskTemplate[] = [];
   const allTasks = new Map<string, core.TaskTemplate>();
@@ -201,12 +212,12 @@ function compileWorkflowUnguarded(
     }
     const key = idKey(t.template.id);
     if (allTasks.has(key)) continue;
-    const copy = clone(core.TaskTemplateSchema, t.template);
+    const copy = owned ? t.template : clone(core.TaskTemplateSchema, t.template);
     allTasks.set(key, copy);
     tasks.push(copy);
   }
 
-  const subCopies = (subWorkflows ?? []).map((s) => (s ? clone(core.WorkflowTemplateSchema, s) : s));
+  const subCopies = (subWorkflows ?? []).map((s) => (s && !owned ? clone(core.WorkflowTemplateSchema, s) : s));
   const subIndex = indexSubWorkflows(subCopies, errs.scope());
   if (subIndex === undefined) return failed(errs.list());
   const compiledSubs = subCopies.map((s) => create(core.CompiledWorkflowSchema, { template: s }));

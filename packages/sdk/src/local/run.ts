@@ -111,7 +111,9 @@ async function compiled(wf: WorkflowDef<any, any>, project: string, domain: stri
   if (known) return known;
   const serializer = new Serializer({ project, domain, version: "local", root, allowUnexported: true });
   const { id } = await serializer.workflow(wf);
-  const c: Compiled = { serializer, id, closure: serializer.compile(id.name) };
+  // This serializer serves only these runs, so its templates can become the closure without a deep copy, unless a
+  // launch-plan node will have it compile again (see localLaunchPlans).
+  const c: Compiled = { serializer, id, closure: serializer.compile(id.name, { handOver: serializer.launchPlans.size === 0 }) };
   if (!byKey) compiledRuns.set(wf, (byKey = new Map()));
   byKey.set(key, c);
   return c;

@@ -20,21 +20,25 @@ export interface NodeRefs {
   constant(value: unknown, schema: Schema<unknown>, path: string): Promise<core.Literal>;
 }
 
+function promiseData(b: Extract<BindingSpec, { kind: "promise" }>): core.BindingData {
+  return create(core.BindingDataSchema, {
+    value: {
+      case: "promise",
+      value: create(core.OutputReferenceSchema, {
+        nodeId: b.nodeId,
+        var: b.varName,
+        attrPath: (b.attrPath ?? []).map((a) =>
+          create(core.PromiseAttributeSchema, { value: typeof a === "number" ? { case: "intValue", value: a } : { case: "stringValue", value: a } }),
+        ),
+      }),
+    },
+  });
+}
+
 async function bindingData(b: BindingSpec, refs: NodeRefs): Promise<core.BindingData> {
   switch (b.kind) {
     case "promise":
-      return create(core.BindingDataSchema, {
-        value: {
-          case: "promise",
-          value: create(core.OutputReferenceSchema, {
-            nodeId: b.nodeId,
-            var: b.varName,
-            attrPath: (b.attrPath ?? []).map((a) =>
-              create(core.PromiseAttributeSchema, { value: typeof a === "number" ? { case: "intValue", value: a } : { case: "stringValue", value: a } }),
-            ),
-          }),
-        },
-      });
+      return promiseData(b);
     case "value":
       return scalarOrLiteral(await refs.constant(b.value, b.schema, b.path));
     case "literal":
@@ -69,7 +73,45 @@ function scalarOrLiteral(l: core.Literal): core.BindingData {
 
 export async function bindings(inputs: Record<string, BindingSpec>, refs: NodeRefs): Promise<core.Binding[]> {
   const names = Object.keys(inputs).sort();
+  // Promises (almost every binding of a large workflow) need no constant conversion: built without awaiting.
+  if (names.every((v) => inputs[v]!.kind === "promise")) {
+    return names.map((v) => create(core.BindingSchema, { var: v, binding: promiseData(inputs[v] as Extract<BindingSpec, { kind: "promise" }>) }));
+  }
   return Promise.all(names.map(async (v) => create(core.BindingSchema, { var: v, binding: await bindingData(inputs[v]!, refs) })));
+}
+
+/**
+ * Node metadata and task overrides are the same message for every plain call of a task, so one instance per name
+ * (per serializer) is shared by all such nodes: a 10,000-node chain would otherwise allocate 20,000 equal
+ * messages. Nothing downstream (compiler, engine, encoding) modifies them.
+ */
+interface SharedParts {
+  metadata: Map<string, core.NodeMetadata>;
+  overrides?: core.TaskNodeOverrides;
+}
+const shared = new WeakMap<NodeRefs, SharedParts>();
+function sharedParts(refs: NodeRefs): SharedParts {
+  let p = shared.get(refs);
+  if (!p) shared.set(refs, (p = { metadata: new Map() }));
+  return p;
+}
+
+function isPlain(o: NodeOverrides): boolean {
+  return o.name === undefined && o.retries === undefined && o.timeout === undefined && o.interruptible === undefined && o.cache === undefined;
+}
+
+function sharedMetadata(name: string, o: NodeOverrides, refs: NodeRefs): core.NodeMetadata {
+  if (!isPlain(o)) return nodeMetadata(name, o);
+  const m = sharedParts(refs).metadata;
+  let md = m.get(name);
+  if (!md) m.set(name, (md = nodeMetadata(name, o)));
+  return md;
+}
+
+function sharedTaskOverrides(o: NodeOverrides, where: string, refs: NodeRefs): core.TaskNodeOverrides {
+  if (o.resources || o.image !== undefined) return taskOverrides(o, where);
+  const p = sharedParts(refs);
+  return (p.overrides ??= taskOverrides(o, where));
 }
 
 function nodeMetadata(name: string, o: NodeOverrides): core.NodeMetadata {
@@ -136,8 +178,8 @@ export async function toCoreNode(n: GraphNode, refs: NodeRefs): Promise<core.Nod
       const { id, shortName } = await refs.task(t.task);
       return create(core.NodeSchema, {
         ...base,
-        metadata: nodeMetadata(shortName, n.overrides),
-        target: { case: "taskNode", value: create(core.TaskNodeSchema, { reference: { case: "referenceId", value: id }, overrides: taskOverrides(n.overrides, `node ${n.id}`) }) },
+        metadata: sharedMetadata(shortName, n.overrides, refs),
+        target: { case: "taskNode", value: create(core.TaskNodeSchema, { reference: { case: "referenceId", value: id }, overrides: sharedTaskOverrides(n.overrides, `node ${n.id}`, refs) }) },
       });
     }
     case "workflow":

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { Serializer } from "./serializer.ts";
 import { SerializationError } from "../errors.ts";
@@ -170,5 +171,36 @@ describe("serializer", () => {
       q({}, { retry: 2 } as never);
     });
     expect(() => bad.graph()).toThrow('unknown option "retry"');
+  });
+
+  it("hands its templates over to the closure on request: same closure, and no compiling afterwards", async () => {
+    const inc = task({ name: "ho.inc", inputs: { x: t.int() }, outputs: t.int() }, ({ x }) => x + 1);
+    const wf = workflow({ name: "ho.chain", inputs: { a: t.int() }, outputs: t.int() }, ({ a }) => inc({ x: inc({ x: a }) }));
+    const copying = new Serializer({ ...settings, allowUnexported: true });
+    await copying.workflow(wf);
+    const expected = toBinary(core.CompiledWorkflowClosureSchema, copying.compile("ho.chain"));
+    const s = new Serializer({ ...settings, allowUnexported: true });
+    await s.workflow(wf);
+    const closure = s.compile("ho.chain", { handOver: true });
+    expect(toBinary(core.CompiledWorkflowClosureSchema, closure)).toEqual(expected);
+    expect(closure.primary!.template).toBe(s.workflows.get("ho.chain"));
+    // Compiling the (now compiled) templates again would rename branch nodes a second time.
+    expect(() => s.compile("ho.chain")).toThrow(/handed over/);
+  });
+
+  it("shares one reference id, node metadata and overrides among plain calls of a task", async () => {
+    const inc = task({ name: "sh.inc", inputs: { x: t.int() }, outputs: t.int() }, ({ x }) => x + 1);
+    const wf = workflow({ name: "sh.chain", inputs: { a: t.int() }, outputs: t.int() }, ({ a }) => inc({ x: inc({ x: inc({ x: a }, { retries: 2 }) }) }));
+    const s = new Serializer({ ...settings, allowUnexported: true });
+    await s.workflow(wf);
+    const [n0, n1, n2] = s.workflows.get("sh.chain")!.nodes;
+    const tn = (n: core.Node) => n.target.value as core.TaskNode;
+    expect(n1!.metadata).toBe(n2!.metadata);
+    expect(tn(n1!).overrides).toBe(tn(n2!).overrides);
+    expect(tn(n0!).reference.value).toBe(tn(n2!).reference.value);
+    // A call with overrides gets its own metadata.
+    expect(n0!.metadata).not.toBe(n1!.metadata);
+    expect(n0!.metadata?.retries?.retries).toBe(2);
+    expect(n1!.metadata?.retries).toBeUndefined();
   });
 });

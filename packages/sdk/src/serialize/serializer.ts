@@ -46,6 +46,8 @@ export class Serializer implements NodeRefs {
   readonly taskEntities = new Map<string, TaskEntity>();
   readonly #owners = new Map<string, Entity>();
   readonly #ids: IdentityResolver;
+  #handedOver = false;
+  readonly #taskRefs = new Map<TaskEntity, { id: core.Identifier; shortName: string }>();
 
   constructor(readonly settings: SerializeSettings) {
     this.#ids = new IdentityResolver(settings.root ?? process.cwd(), settings.allowUnexported ?? false);
@@ -71,6 +73,9 @@ export class Serializer implements NodeRefs {
   }
 
   async task(task: TaskEntity): Promise<{ id: core.Identifier; shortName: string }> {
+    // Every node calling a task refers to it by the same identifier message (read-only downstream).
+    const known = this.#taskRefs.get(task);
+    if (known) return known;
     const ident = await this.#ids.identify(task, `task ${task.explicitName ?? ""}`.trim());
     const id = this.#id(core.ResourceType.TASK, ident.name);
     if (this.#claim("task", ident.name, task)) {
@@ -82,7 +87,9 @@ export class Serializer implements NodeRefs {
       this.tasks.set(ident.name, template);
       this.taskEntities.set(ident.name, task);
     }
-    return { id, shortName: ident.exportName ?? ident.name };
+    const ref = { id, shortName: ident.exportName ?? ident.name };
+    this.#taskRefs.set(task, ref);
+    return ref;
   }
 
   /** The template an array node runs: the task with list-typed inputs (except bound ones) and outputs. */
@@ -171,8 +178,14 @@ export class Serializer implements NodeRefs {
     return parameterMap(wf.inputs, { ...(wf.options.defaults ?? {}) }, (v, s, p) => this.constant(v, s, p), "workflow");
   }
 
-  /** Compiles a serialized workflow with everything it references; throws with every compiler error. */
-  compile(workflowName: string): core.CompiledWorkflowClosure {
+  /**
+   * Compiles a serialized workflow with everything it references; throws with every compiler error. With
+   * `handOver` the serialized workflows are compiled in place and shared by the closure (no deep copy): for a
+   * serializer that serves one local run: it compiles nothing afterwards (recompiling compiled templates would
+   * rename branch nodes again).
+   */
+  compile(workflowName: string, options: { handOver?: boolean } = {}): core.CompiledWorkflowClosure {
+    if (this.#handedOver) throw new SerializationError(`this serializer's workflows were handed over to a compiled closure; it cannot compile "${workflowName}"`);
     const primary = this.workflows.get(workflowName);
     if (!primary) throw new SerializationError(`workflow "${workflowName}" has not been serialized`);
     const compiledTasks = [...this.tasks.values()].map((t) => this.#check(compileTask(t), `task "${t.id?.name}"`));
@@ -182,7 +195,10 @@ export class Serializer implements NodeRefs {
       expectedInputs: lp.closure?.expectedInputs,
       expectedOutputs: lp.closure?.expectedOutputs,
     }));
-    return this.#check(compileWorkflow(primary, subs, compiledTasks, lps), `workflow "${workflowName}"`);
+    // compileTask already returned copies of the tasks, so they are handed over too.
+    const takeOwnership = options.handOver === true;
+    this.#handedOver = takeOwnership;
+    return this.#check(compileWorkflow(primary, subs, compiledTasks, lps, { takeOwnership }), `workflow "${workflowName}"`);
   }
 
   #check<T>(r: { ok: true; value: T } | { ok: false; errors: Error[] }, what: string): T {
