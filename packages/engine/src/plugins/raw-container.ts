@@ -1,140 +1,428 @@
-// Flyte's raw container protocol (DataLoadingConfig, "copilot"), run as a local process: every
-// input is written as a file named after the variable in the input directory (plus inputs.pb, and
-// inputs.json when the format is JSON); the command runs; each output variable is read back from
-// a file of that name in the output directory and converted by the interface's type (an `error`
-// file there means a user error). Without a container the configured in-container paths
-// (e.g. /var/inputs) are rewritten in the command to this attempt's local directories.
+// Flyte's raw container protocol (DataLoadingConfig, "copilot"), run as a local process. Every input is written
+// as a file named after the variable in the input directory (primitives as text, single-file blobs downloaded
+// as a file, multipart blobs as a directory), plus inputs.pb and, by the configured format, inputs.json or
+// inputs.yaml. `{{.inputs.name}}` in the command becomes the input's text (a blob's local path) and the
+// configured in-container paths (e.g. /var/inputs) become this attempt's local directories. Each output
+// variable is read back from the file of that name in the output directory and converted by its declared type
+// (blobs uploaded under the raw output prefix); an `error` file there means a user error.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, existsSync, writeFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { create, toBinary } from "@bufbuild/protobuf";
-import { core, lit } from "@aloft/idl";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { TimestampSchema, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { core, durationFromMilliseconds, formatLiteralType, lit, LiteralValueError, toLiteral } from "@aloft/idl";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
 
 export interface RawContainerPluginOptions {
-  /** Each attempt gets `<workDir>/<action>_a<attempt>/{inputs,outputs}`. */
+  /** Each attempt gets a fresh `<workDir>/<action>_a<attempt>-<random>/{inputs,outputs}`. */
   workDir: string;
+  /** Keep each attempt's directory (inputs, outputs) for debugging. */
   keepWorkDirs?: boolean;
+  /** Environment added over this process's own (the container's env and the engine's come on top). */
+  env?: Readonly<Record<string, string>>;
 }
 
-class UnsupportedValue extends Error {}
+/** A failure that is the task's (its command, its outputs, its types), reported as USER and never retried. */
+class TaskError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const S = core.SimpleType;
+const MULTIPART = core.BlobType_BlobDimensionality.MULTIPART;
+const TEMPLATE = /\{\{\s*\.inputs\.([A-Za-z0-9_]+)\s*\}\}/g;
 
 export function rawContainerPlugin(options: RawContainerPluginOptions): TaskPlugin {
   return {
     name: "raw-container",
     canHandle: (task) => task.target.case === "container" && task.target.value.dataConfig?.enabled === true,
     async execute(ctx) {
-      const dir = join(options.workDir, `${ctx.actionKey.replace(/[^A-Za-z0-9_.-]/g, "_")}_a${ctx.attempt}`);
+      await mkdir(options.workDir, { recursive: true });
+      const key = ctx.actionKey.replace(/[^A-Za-z0-9_.-]/g, "_").slice(-100);
+      // mkdtemp: two engines (or two `aloft run`s) sharing a work dir never share an attempt directory.
+      const dir = await mkdtemp(join(options.workDir, `${key}_a${ctx.attempt}-`));
       try {
-        return await runRaw(ctx, dir);
+        return await runRaw(ctx, dir, options.env ?? {});
       } catch (err) {
-        const unsupported = err instanceof UnsupportedValue;
-        return { kind: "failure", error: { kind: unsupported ? "USER" : "SYSTEM", code: unsupported ? "UnsupportedValue" : "RawContainerError", message: (err as Error).message, recoverable: !unsupported } };
+        if (err instanceof TaskError) return failure("USER", err.code, err.message, false);
+        return failure("SYSTEM", "RawContainerError", (err as Error).message, true);
       } finally {
-        if (!options.keepWorkDirs) rmSync(dir, { recursive: true, force: true });
+        if (!options.keepWorkDirs) await rm(dir, { recursive: true, force: true });
       }
     },
   };
 }
 
-async function runRaw(ctx: TaskExecutionContext, dir: string): Promise<TaskResult> {
+function failure(kind: "USER" | "SYSTEM", code: string, message: string, recoverable: boolean): TaskResult {
+  return { kind: "failure", error: { kind, code, message, recoverable } };
+}
+
+async function runRaw(ctx: TaskExecutionContext, dir: string, extraEnv: Readonly<Record<string, string>>): Promise<TaskResult> {
   const container = ctx.task.target.case === "container" ? ctx.task.target.value : undefined;
   const cfg = container?.dataConfig;
   if (!container || !cfg) throw new Error("not a raw container task");
-  if (cfg.format === core.DataLoadingConfig_LiteralMapFormat.YAML) throw new UnsupportedValue("dataConfig.format: YAML is not supported (use JSON or PROTO)");
   const inDir = join(dir, "inputs");
   const outDir = join(dir, "outputs");
-  mkdirSync(inDir, { recursive: true });
-  mkdirSync(outDir, { recursive: true });
-  const jsonInputs: Record<string, unknown> = {};
-  for (const [name, l] of Object.entries(ctx.inputs.literals)) jsonInputs[name] = await writeInput(ctx, join(inDir, name), l, `inputs.${name}`);
-  writeFileSync(join(inDir, "inputs.pb"), toBinary(core.LiteralMapSchema, ctx.inputs));
-  if (cfg.format === core.DataLoadingConfig_LiteralMapFormat.JSON) writeFileSync(join(inDir, "inputs.json"), JSON.stringify(jsonInputs));
+  await mkdir(inDir);
+  await mkdir(outDir);
 
-  const local = (s: string) => rewrite(rewrite(s, cfg.inputPath, inDir), cfg.outputPath, outDir);
-  const argv = [...container.command, ...container.args].map(local);
-  if (argv.length === 0) throw new UnsupportedValue("container has neither command nor args");
-  const env = { ...(process.env as Record<string, string>), ...Object.fromEntries(container.env.map((e) => [e.key, e.value])), ...ctx.environment };
-  const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (d: Buffer) => ctx.log.write("stdout", d.toString()));
-    child.stderr.on("data", (d: Buffer) => ctx.log.write("stderr", d.toString()));
-    const onAbort = () => child.kill("SIGKILL");
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-    child.on("error", reject);
-    child.on("close", (c) => {
-      ctx.signal.removeEventListener("abort", onAbort);
-      resolve(c ?? 1);
-    });
-  });
-  const errorFile = join(outDir, "error");
-  if (existsSync(errorFile)) return { kind: "failure", error: { kind: "USER", code: "UserError", message: readFileSync(errorFile, "utf8"), recoverable: true } };
-  if (code !== 0) return { kind: "failure", error: { kind: "USER", code: "NonZeroExit", message: `container command exited with code ${code}`, recoverable: true } };
+  const texts = new Map<string, string>();
+  const plainInputs: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(ctx.task.interface?.inputs?.variables ?? {})) {
+    const given = ctx.inputs.literals[name];
+    if (!given) throw new Error(`input ${name} was not provided`);
+    const { text, plain } = await writeInput(ctx, join(inDir, name), await loaded(ctx, given, name), v.type, `input ${name}`);
+    texts.set(name, text);
+    plainInputs[name] = plain;
+  }
+  await writeFile(join(inDir, "inputs.pb"), toBinary(core.LiteralMapSchema, ctx.inputs));
+  // JSON is valid YAML 1.2, so the YAML file needs no YAML writer.
+  if (cfg.format === core.DataLoadingConfig_LiteralMapFormat.JSON) await writeFile(join(inDir, "inputs.json"), jsonText(plainInputs));
+  if (cfg.format === core.DataLoadingConfig_LiteralMapFormat.YAML) await writeFile(join(inDir, "inputs.yaml"), jsonText(plainInputs));
+
+  const place = localizer(cfg.inputPath, inDir, cfg.outputPath, outDir, texts);
+  const argv = [...container.command, ...container.args].map(place);
+  if (argv.length === 0) throw new TaskError("NoCommand", "the container has neither command nor args");
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...extraEnv,
+    ...Object.fromEntries(container.env.map((e) => [e.key, e.value])),
+    ...ctx.environment,
+  };
+  const exit = await run(argv, dir, env, ctx);
+  if (exit.spawnError) throw new TaskError("CommandNotFound", `cannot start ${argv[0]}: ${exit.spawnError.message}`);
+  if (ctx.signal.aborted) return failure("SYSTEM", "Aborted", "aborted", true);
+  const errorText = await readFile(join(outDir, "error"), "utf8").catch(() => undefined);
+  if (errorText !== undefined) return failure("USER", "UserError", errorText, true);
+  if (exit.code !== 0) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const tail = exit.stderrTail.trim().split("\n").slice(-5).join("\n");
+    return failure("USER", exit.signal ? "Killed" : `ExitCode${exit.code}`, `${argv[0]} ${how}${tail ? `: ${tail}` : ""}`, true);
+  }
+
   const literals: Record<string, core.Literal> = {};
   for (const [name, v] of Object.entries(ctx.task.interface?.outputs?.variables ?? {})) {
-    literals[name] = await readOutput(ctx, join(outDir, name), v.type, name);
+    literals[name] = await readOutput(ctx, outDir, name, v.type);
   }
   return { kind: "success", outputs: create(core.LiteralMapSchema, { literals }) };
 }
 
-function rewrite(s: string, from: string, to: string): string {
-  return from ? s.split(from).join(to) : s;
+/** Rewrites one command argument: `{{.inputs.x}}` and the in-container directories, in one pass so a substituted value is never rewritten again. */
+function localizer(inputPath: string, inDir: string, outputPath: string, outDir: string, texts: ReadonlyMap<string, string>): (arg: string) => string {
+  const dirs = new Map<string, string>();
+  for (const [from, to] of [[inputPath, inDir], [outputPath, outDir]] as const) {
+    const p = from.replace(/\/+$/, "");
+    if (p !== "") dirs.set(p, to);
+  }
+  // A directory is only rewritten as a whole path component: /var/inputs and /var/inputs/x, not /var/inputsx or /a/var/inputs.
+  const paths = [...dirs.keys()].sort((a, b) => b.length - a.length).map((p) => `(?<![\\w./-])${escapeRegExp(p)}(?![\\w.-])`);
+  const pattern = new RegExp([TEMPLATE.source, ...paths].join("|"), "g");
+  return (arg) =>
+    arg.replace(pattern, (m, name: string | undefined) => {
+      if (name === undefined) return dirs.get(m)!;
+      const text = texts.get(name);
+      if (text === undefined) throw new TaskError("UnknownInput", `the command uses {{.inputs.${name}}}, which is not an input`);
+      return text;
+    });
 }
 
-async function writeInput(ctx: TaskExecutionContext, path: string, l: core.Literal, field: string): Promise<unknown> {
-  if (l.value.case !== "scalar") throw new UnsupportedValue(`${field}: ${l.value.case ?? "empty"} inputs are not supported by the raw container protocol here`);
-  const s = l.value.value.value;
-  if (s.case === "blob") {
-    const bytes = await ctx.blobStore.get(s.value.uri);
-    if (!bytes) throw new Error(`${field}: blob ${s.value.uri} not found`);
-    writeFileSync(path, bytes);
-    return path;
-  }
-  if (s.case === "noneType") {
-    writeFileSync(path, "null");
-    return null;
-  }
-  if (s.case !== "primitive") throw new UnsupportedValue(`${field}: ${s.case ?? "empty"} scalars are not supported by the raw container protocol here`);
-  const p = s.value.value;
-  const text =
-    p.case === "integer" ? p.value.toString()
-    : p.case === "floatValue" ? String(p.value)
-    : p.case === "boolean" ? String(p.value)
-    : p.case === "stringValue" ? p.value
-    : p.case === "datetime" ? new Date(Number(p.value.seconds) * 1000 + p.value.nanos / 1e6).toISOString()
-    : p.case === "duration" ? `${Number(p.value.seconds) + p.value.nanos / 1e9}s`
-    : "";
-  writeFileSync(path, text);
-  // inputs.json holds plain values, as copilot writes them.
-  return p.case === "integer" ? Number(p.value) : p.case === "floatValue" || p.case === "boolean" || p.case === "stringValue" ? p.value : text;
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-async function readOutput(ctx: TaskExecutionContext, path: string, type: core.LiteralType | undefined, name: string): Promise<core.Literal> {
-  if (!existsSync(path)) throw new UnsupportedValue(`output ${name}: the container wrote no file ${name} in its output directory`);
-  const t = type?.type;
-  if (t?.case === "blob") {
-    const uri = `${ctx.rawOutputPrefix}/${name}`;
-    await ctx.blobStore.put(uri, readFileSync(path));
-    return lit.blob(uri, { format: t.value.format });
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  spawnError?: Error;
+  stderrTail: string;
+}
+
+function run(argv: string[], cwd: string, env: Record<string, string>, ctx: TaskExecutionContext): Promise<Exit> {
+  return new Promise((resolve) => {
+    let stderrTail = "";
+    // Its own process group, so an abort also stops what a shell script started.
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (b: Buffer) => ctx.log.write("stdout", b.toString()));
+    child.stderr.on("data", (b: Buffer) => {
+      const s = b.toString();
+      ctx.log.write("stderr", s);
+      stderrTail = (stderrTail + s).slice(-4000);
+    });
+    const onAbort = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const done = (e: Exit) => {
+      ctx.signal.removeEventListener("abort", onAbort);
+      resolve(e);
+    };
+    child.on("error", (err) => done({ code: null, signal: null, spawnError: err, stderrTail }));
+    child.on("close", (code, signal) => done({ code, signal, stderrTail }));
+  });
+}
+
+// ---- inputs ----
+
+/** An input stored elsewhere (Flyte's offloaded literal) is fetched first: the program needs its value. */
+async function loaded(ctx: TaskExecutionContext, l: core.Literal, name: string): Promise<core.Literal> {
+  if (l.value.case !== "offloadedMetadata") return l;
+  const bytes = await ctx.blobStore.get(l.value.value.uri);
+  if (!bytes) throw new Error(`input ${name}: offloaded literal ${l.value.value.uri} not found`);
+  return fromBinary(core.LiteralSchema, bytes);
+}
+
+/** Writes one input where the program looks for it; returns its `{{.inputs.x}}` text and its inputs.json value. */
+async function writeInput(
+  ctx: TaskExecutionContext,
+  path: string,
+  l: core.Literal,
+  type: core.LiteralType | undefined,
+  field: string,
+): Promise<{ text: string; plain: unknown }> {
+  const sv = l.value.case === "scalar" ? l.value.value.value : undefined;
+  if (sv?.case === "union" && sv.value.value) return writeInput(ctx, path, sv.value.value, sv.value.type, field);
+  if (sv?.case === "blob") {
+    const multipart = (sv.value.metadata?.type?.dimensionality ?? (type?.type.case === "blob" ? type.type.value.dimensionality : undefined)) === MULTIPART;
+    if (multipart) await downloadDirectory(ctx, sv.value.uri, path, field);
+    else await writeFile(path, await download(ctx, sv.value.uri, field));
+    return { text: path, plain: path };
   }
-  if (t?.case !== "simple") throw new UnsupportedValue(`output ${name}: type ${t?.case ?? "unknown"} is not supported by the raw container protocol`);
-  const text = readFileSync(path, "utf8").trim();
-  const S = core.SimpleType;
-  switch (t.value) {
-    case S.INTEGER:
-      if (!/^-?\d+$/.test(text)) throw new UnsupportedValue(`output ${name}: "${text}" is not an integer`);
-      return lit.integer(BigInt(text));
-    case S.FLOAT: {
-      const f = Number(text);
-      if (text === "" || Number.isNaN(f)) throw new UnsupportedValue(`output ${name}: "${text}" is not a float`);
-      return lit.float(f);
+  // Bytes are handed over as they are; inputs.json carries them as base64.
+  if (sv?.case === "binary" && sv.value.tag === "") {
+    await writeFile(path, sv.value.value);
+    return { text: path, plain: Buffer.from(sv.value.value).toString("base64") };
+  }
+  const plain = plainValue(l, field);
+  const text = typeof plain === "string" ? plain : jsonText(plain);
+  await writeFile(path, text);
+  return { text, plain };
+}
+
+async function download(ctx: TaskExecutionContext, uri: string, field: string): Promise<Uint8Array> {
+  const bytes = await ctx.blobStore.get(uri);
+  if (!bytes) throw new Error(`${field}: blob ${uri} not found`);
+  return bytes;
+}
+
+async function downloadDirectory(ctx: TaskExecutionContext, uri: string, path: string, field: string): Promise<void> {
+  const list = ctx.blobStore.list?.bind(ctx.blobStore);
+  if (!list) throw new Error(`${field}: the blob store cannot list ${uri}, and a directory input needs listing`);
+  const prefix = `${uri.replace(/\/+$/, "")}/`;
+  await mkdir(path, { recursive: true });
+  for await (const info of list(prefix)) {
+    const rel = info.uri.slice(prefix.length);
+    if (rel === "" || rel.split("/").includes("..")) continue;
+    await mkdir(dirname(join(path, rel)), { recursive: true });
+    await writeFile(join(path, rel), await download(ctx, info.uri, field));
+  }
+}
+
+/**
+ * A literal as the plain value a program reads: text for primitives (datetimes ISO-8601, durations in seconds
+ * with a unit, as Go and the SDK parse them), JSON-shaped values for structs and collections. Integers stay
+ * bigints so inputs.json keeps all 64 bits.
+ */
+function plainValue(l: core.Literal, field: string): unknown {
+  if (l.value.case === "collection") return l.value.value.literals.map((x, i) => plainValue(x, `${field}[${i}]`));
+  if (l.value.case === "map") return Object.fromEntries(Object.entries(l.value.value.literals).map(([k, x]) => [k, plainValue(x, `${field}.${k}`)]));
+  const sv = l.value.case === "scalar" ? l.value.value.value : undefined;
+  switch (sv?.case) {
+    case "primitive": {
+      const p = sv.value.value;
+      switch (p.case) {
+        case "integer":
+          return p.value;
+        case "floatValue":
+        case "stringValue":
+        case "boolean":
+          return p.value;
+        case "datetime":
+          return isoTimestamp(p.value);
+        case "duration":
+          return `${Number(p.value.seconds) + p.value.nanos / 1e9}s`;
+      }
+      break;
     }
-    case S.BOOLEAN:
-      if (!/^(true|false|1|0)$/i.test(text)) throw new UnsupportedValue(`output ${name}: "${text}" is not a boolean`);
-      return lit.boolean(/^(true|1)$/i.test(text));
-    case S.STRING:
-      return lit.string(readFileSync(path, "utf8"));
-    default:
-      throw new UnsupportedValue(`output ${name}: simple type ${S[t.value]} is not supported by the raw container protocol`);
+    case "noneType":
+      return null;
+    case "generic":
+      return sv.value;
+    case "union":
+      if (sv.value.value) return plainValue(sv.value.value, field);
+      break;
+    case "binary":
+      return sv.value.tag === "" ? Buffer.from(sv.value.value).toString("base64") : unsupported(`${field}: binary values tagged "${sv.value.tag}" are not supported by the raw container protocol`);
+    case "blob":
+      return unsupported(`${field}: blobs inside collections or maps are not supported by the raw container protocol`);
   }
+  return unsupported(`${field}: ${sv?.case ?? l.value.case ?? "empty"} values are not supported by the raw container protocol`);
+}
+
+function unsupported(message: string): never {
+  throw new TaskError("UnsupportedType", message);
+}
+
+function isoTimestamp(ts: Timestamp): string {
+  const whole = new Date(Number(ts.seconds) * 1000).toISOString().slice(0, 19);
+  const frac = ts.nanos ? `.${String(ts.nanos).padStart(9, "0").replace(/0+$/, "")}` : "";
+  return `${whole}${frac}Z`;
+}
+
+/** JSON text in which bigints are written as exact numbers. */
+function jsonText(v: unknown): string {
+  if (typeof v === "bigint") return v.toString();
+  if (Array.isArray(v)) return `[${v.map(jsonText).join(",")}]`;
+  if (v !== null && typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`;
+  return JSON.stringify(v);
+}
+
+// ---- outputs ----
+
+async function readOutput(ctx: TaskExecutionContext, outDir: string, name: string, type: core.LiteralType | undefined): Promise<core.Literal> {
+  const field = `output ${name}`;
+  if (!type) throw new TaskError("UnsupportedType", `${field} has no declared type`);
+  const path = join(outDir, name);
+  const info = await stat(path).catch(() => undefined);
+  if (!info) {
+    const present = (await readdir(outDir)).join(", ") || "nothing";
+    throw new TaskError("MissingOutput", `${field} was not written to the output directory (found: ${present})`);
+  }
+  const t = type.type;
+  if (t.case === "blob") {
+    const uri = `${ctx.rawOutputPrefix.replace(/\/+$/, "")}/${name}`;
+    const multipart = t.value.dimensionality === MULTIPART;
+    if (multipart !== info.isDirectory()) throw new TaskError("OutputTypeMismatch", `${field}: expected a ${multipart ? "directory" : "file"} for ${formatLiteralType(type)}, found a ${info.isDirectory() ? "directory" : "file"}`);
+    if (multipart) {
+      for (const file of await walk(path)) await ctx.blobStore.put(`${uri}/${relative(path, file).split("\\").join("/")}`, await readFile(file));
+    } else {
+      await ctx.blobStore.put(uri, await readFile(path));
+    }
+    return lit.blob(uri, { format: t.value.format, dimensionality: multipart ? "multipart" : "single" });
+  }
+  if (info.isDirectory()) throw new TaskError("OutputTypeMismatch", `${field}: expected a file for ${formatLiteralType(type)}, found a directory`);
+  if (t.case === "simple" && t.value === S.BINARY) return lit.binary(new Uint8Array(await readFile(path)));
+  return parseOutput(await readFile(path, "utf8"), type, field);
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Converts an output file's text by the declared type; the error names the variable and what was found. */
+function parseOutput(raw: string, type: core.LiteralType, field: string): core.Literal {
+  const text = raw.trim();
+  const bad = (expected: string): never => {
+    throw new TaskError("BadOutput", `${field}: expected ${expected}, got ${JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`);
+  };
+  const t = type.type;
+  switch (t.case) {
+    case "simple":
+      switch (t.value) {
+        case S.INTEGER:
+          if (!/^[+-]?\d+$/.test(text)) return bad("an integer");
+          return converted(field, () => lit.integer(BigInt(text)));
+        case S.FLOAT: {
+          // Python writes infinities and NaN as inf and nan.
+          const special: Record<string, number> = { inf: Infinity, "+inf": Infinity, "-inf": -Infinity, infinity: Infinity, "-infinity": -Infinity, nan: NaN };
+          const f = Object.hasOwn(special, text.toLowerCase()) ? special[text.toLowerCase()]! : Number(text);
+          if (text === "" || (Number.isNaN(f) && text.toLowerCase() !== "nan")) return bad("a float");
+          return lit.float(f);
+        }
+        case S.BOOLEAN: {
+          const b = text.toLowerCase();
+          if (b !== "true" && b !== "false" && b !== "1" && b !== "0") return bad("true or false");
+          return lit.boolean(b === "true" || b === "1");
+        }
+        case S.STRING:
+          // Programs end text with a newline; it is not part of the value.
+          return lit.string(raw.replace(/\r?\n$/, ""));
+        case S.DATETIME:
+          return lit.datetime(parseTimestamp(text) ?? bad("an ISO-8601 datetime such as 2024-01-31T12:00:00Z"));
+        case S.DURATION: {
+          const ms = parseDurationMs(text);
+          if (ms === undefined) return bad("a duration with units such as 90s, 1h30m or 250ms");
+          return lit.duration(durationFromMilliseconds(ms));
+        }
+        case S.NONE:
+          if (!/^(|null|none)$/i.test(text)) return bad("null");
+          return lit.none();
+        case S.STRUCT:
+          return converted(field, () => toLiteral(json(text, field, "a JSON object"), type));
+      }
+      break;
+    case "enumType":
+      if (!t.value.values.includes(text)) return bad(`one of ${t.value.values.join(", ")}`);
+      return lit.string(text);
+    case "collectionType":
+      return converted(field, () => toLiteral(json(text, field, "a JSON array"), type));
+    case "mapValueType":
+      return converted(field, () => toLiteral(json(text, field, "a JSON object"), type));
+    case "unionType": {
+      // The first variant the text reads as wins, in declaration order (flytekit's rule).
+      for (const variant of t.value.variants) {
+        if (variant.type.case === "blob" || (variant.type.case === "simple" && variant.type.value === S.BINARY)) continue;
+        try {
+          return lit.union(parseOutput(raw, variant, field), variant);
+        } catch (e) {
+          if (!(e instanceof TaskError) || e.code !== "BadOutput") throw e;
+        }
+      }
+      return bad(formatLiteralType(type));
+    }
+  }
+  return unsupported(`${field}: type ${formatLiteralType(type)} is not supported by the raw container protocol`);
+}
+
+function json(text: string, field: string, expected: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TaskError("BadOutput", `${field}: expected ${expected}, got ${JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`);
+  }
+}
+
+/** Runs a shared literal conversion, reporting its error as the program's bad output. */
+function converted(field: string, f: () => core.Literal): core.Literal {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof LiteralValueError) throw new TaskError("BadOutput", `${field}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** ISO-8601 / RFC 3339 to a Timestamp with every fractional digit kept; no zone means UTC, never local time. */
+function parseTimestamp(text: string): Timestamp | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text);
+  if (!m) return undefined;
+  const zone = !m[5] || m[5].toUpperCase() === "Z" ? "Z" : m[5].length === 5 ? `${m[5].slice(0, 3)}:${m[5].slice(3)}` : m[5];
+  const ms = Date.parse(`${m[1]}T${m[2] ?? "00:00"}:${m[3] ?? "00"}${zone}`);
+  if (Number.isNaN(ms)) return undefined;
+  return create(TimestampSchema, { seconds: BigInt(Math.floor(ms / 1000)), nanos: Number((m[4] ?? "").padEnd(9, "0").slice(0, 9)) });
+}
+
+const unitMs: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Go-style durations (`90s`, `1h30m`, `250ms`, `-1.5s`); a bare number is refused, as its unit would be a guess. */
+function parseDurationMs(text: string): number | undefined {
+  if (text === "0") return 0;
+  const m = /^([+-]?)((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+)$/.exec(text);
+  if (!m) return undefined;
+  let total = 0;
+  for (const p of m[2]!.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g)) total += Number(p[1]) * unitMs[p[2]!]!;
+  return m[1] === "-" ? -total : total;
 }
