@@ -20,14 +20,19 @@ const chain = workflow({ name: "bench.chain", inputs: { start: t.int() }, output
 });
 
 const phases = new Map<string, number[]>();
-function record(label: string, ms: number): void {
+// Process CPU time (all threads) of each phase too: on a busy machine it varies much less than wall time.
+const cpuTimes = new Map<string, number[]>();
+function record(label: string, ms: number, cpuMs: number): void {
   phases.set(label, [...(phases.get(label) ?? []), ms]);
+  cpuTimes.set(label, [...(cpuTimes.get(label) ?? []), cpuMs]);
 }
 
 async function timed<T>(label: string, f: () => Promise<T> | T): Promise<T> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await f();
-  record(label, performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  record(label, performance.now() - t0, (c.user + c.system) / 1000);
   return r;
 }
 
@@ -56,7 +61,8 @@ for (let r = 0; r < repeats; r++) {
 for (const [label, runs] of phases) {
   const best = Math.min(...runs);
   const first = runs[0]!;
+  const firstCpu = cpuTimes.get(label)![0]!;
   console.log(
-    `${label.padEnd(36)} ${best.toFixed(0).padStart(7)} ms  ${((best * 1000) / nodes).toFixed(1).padStart(7)} µs/node  (first run ${((first * 1000) / nodes).toFixed(1)} µs/node)`,
+    `${label.padEnd(36)} ${best.toFixed(0).padStart(7)} ms  ${((best * 1000) / nodes).toFixed(1).padStart(7)} µs/node  (first run ${((first * 1000) / nodes).toFixed(1)} µs/node, cpu ${((firstCpu * 1000) / nodes).toFixed(1)})`,
   );
 }

@@ -11,13 +11,14 @@ interface CacheState {
   cache?: { status: "HIT" | "MISS" | "DISABLED" | "OVERWRITE"; reason: string };
 }
 
-function enabled(ctx: ActionContext, task: core.TaskTemplate): boolean {
+/** Whether the task uses the catalog at all (callers skip the calls below otherwise). */
+export function cacheEnabled(ctx: ActionContext, task: core.TaskTemplate): boolean {
   return ctx.services.catalog !== undefined && task.metadata?.discoverable === true;
 }
 
 /** "done": served from cache; "wait": another owner runs it, woken later; "run": run it here. */
 export async function cacheBeforeRun(ctx: ActionContext, task: core.TaskTemplate): Promise<"done" | "wait" | "run"> {
-  if (!enabled(ctx, task)) return "run";
+  if (!cacheEnabled(ctx, task)) return "run";
   const catalog = ctx.services.catalog!;
   const a = ctx.action;
   const state = a.rec.state as CacheState;
@@ -50,7 +51,7 @@ export async function cacheBeforeRun(ctx: ActionContext, task: core.TaskTemplate
 }
 
 export async function cacheAfterSuccess(ctx: ActionContext, task: core.TaskTemplate, outputs: core.LiteralMap): Promise<void> {
-  if (!enabled(ctx, task)) return;
+  if (!cacheEnabled(ctx, task)) return;
   const catalog = ctx.services.catalog!;
   const inputs = await ctx.inputs();
   const overwrite = ctx.execution.rec.options.overwriteCache === true;
@@ -59,7 +60,7 @@ export async function cacheAfterSuccess(ctx: ActionContext, task: core.TaskTempl
 }
 
 export async function cacheRelease(ctx: ActionContext, task: core.TaskTemplate): Promise<void> {
-  if (!enabled(ctx, task) || !ctx.action.scratch.reserved) return;
+  if (!cacheEnabled(ctx, task) || !ctx.action.scratch.reserved) return;
   ctx.action.scratch.reserved = false;
   await ctx.services.catalog!.release(task, await ctx.inputs(), ctx.action.key);
 }

@@ -5,7 +5,7 @@ import type { core } from "@aloft/idl";
 import { InvalidArgumentError } from "../errors.ts";
 import type { ExecutionFailure } from "../model/action.ts";
 import type { LiveAction } from "../runtime/live.ts";
-import { cacheBeforeRun, cacheAfterSuccess, cacheRelease } from "./task-cache.ts";
+import { cacheBeforeRun, cacheAfterSuccess, cacheEnabled, cacheRelease } from "./task-cache.ts";
 import { attemptScratch, nodeIdOf, startAttempt } from "./task-attempt.ts";
 import { dynamicChildInputs, dynamicChildSpec, startDynamic, stepDynamic } from "./dynamic.ts";
 import type { ActionContext, NodeHandler } from "./handler.ts";
@@ -42,7 +42,8 @@ export const taskHandler: NodeHandler = {
     if (sc.result) return onResult(ctx, task);
     if (sc.inflight) return;
     if (!sc.slot) {
-      if (a.rec.phase === "QUEUED" || a.rec.phase === "RUNNING") {
+      // Checked here rather than inside: most tasks are not cached, and the async call is a cost per node.
+      if ((a.rec.phase === "QUEUED" || a.rec.phase === "RUNNING") && cacheEnabled(ctx, task)) {
         const cached = await cacheBeforeRun(ctx, task);
         if (cached === "done" || cached === "wait") return;
       }
@@ -101,7 +102,7 @@ async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<vo
     // Known before the attempt's event is built, so the task event carries them too.
     a.outputs = result.outputs;
     ctx.recordAttempt({ ...base, phase: "SUCCEEDED", error: null });
-    await cacheAfterSuccess(ctx, task, result.outputs);
+    if (cacheEnabled(ctx, task)) await cacheAfterSuccess(ctx, task, result.outputs);
     return ctx.succeed(result.outputs, undefined, result.encoded);
   }
   if (result.kind === "dynamic") {

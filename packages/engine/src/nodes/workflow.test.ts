@@ -110,3 +110,31 @@ describe("workflow scope", () => {
     expect(r.error?.message).toMatch(/nodes\.b\.inputs\.x: node "a" has no output "nope"/);
   });
 });
+
+describe("workflow scope memory release", () => {
+  // A chain drops the decoded outputs of a node once its only consumer started (and the inputs of finished
+  // nodes); the workflow outputs may still name such a node, and are then read back from its record.
+  const chainSpec: WorkflowSpec = {
+    name: "released",
+    inputs: { x: types.integer() },
+    outputs: { first: types.integer(), last: types.integer() },
+    nodes: [
+      taskNode("a", ok, { x: promise("start-node", "x") }),
+      taskNode("b", ok, { x: promise("a", "o") }),
+      taskNode("c", ok, { x: promise("b", "o") }),
+    ],
+    outputBindings: { first: promise("a", "o"), last: promise("c", "o") },
+  };
+
+  for (const inline of [true, false]) {
+    it(`resolves workflow outputs of a node whose consumer already ran (${inline ? "inline" : "offloaded"} outputs)`, async () => {
+      const { engine } = await engineWith({ ok: okFn }, inline ? {} : { inlineOutputsMaxBytes: 0 });
+      const id = executionId(`released-${inline}`);
+      await engine.createExecution({ id, closure: closure(chainSpec, [ok]), inputs: ints({ x: 10 }) });
+      const r = await engine.wait(id);
+      expect(r.phase).toBe("SUCCEEDED");
+      expect({ first: int(r.outputs, "first"), last: int(r.outputs, "last") }).toEqual({ first: 11, last: 13 });
+    });
+  }
+});
+

@@ -62,6 +62,19 @@ async function startNode(ctx: ActionContext, s: WorkflowScratch, id: string): Pr
   }
   const inputs = await resolveInWorkflow(ctx, node.inputs, `${a.key}.nodes.${id}`);
   ctx.ensureChild(id, "node", nodeSpec, { inputs });
+  releaseOutputs(a, s, id);
+}
+
+/**
+ * Drops the decoded outputs of upstream nodes whose only consumer just started: they stay in the record (inline
+ * bytes or outputs.pb), where outputsOf finds them again if the workflow outputs or an event need them.
+ */
+function releaseOutputs(wf: LiveAction, s: WorkflowScratch, started: string): void {
+  for (const u of s.dag.upstream.get(started) ?? []) {
+    if (s.dag.downstream.get(u)?.length !== 1) continue;
+    const c = wf.children.get(u);
+    if (c?.outputs && (c.rec.outputs !== null || c.rec.outputsUri)) c.outputs = undefined;
+  }
 }
 
 async function onTerminal(ctx: ActionContext, s: WorkflowScratch, child: LiveAction): Promise<void> {

@@ -134,6 +134,13 @@ export class Executor {
       const deadline = this.#deadlines.get(action);
       if (deadline) clearTimeout(deadline);
       this.#deadlines.delete(action);
+      // A finished action stays in memory until its execution ends; what it only needed while running goes now,
+      // so a long chain's inputs and handler state die young instead of filling the old generation.
+      if (action.parent) {
+        action.inputs = undefined;
+        action.scratch = {};
+        action.context = undefined;
+      }
       if (action.parent) this.childChanged(action);
       else this.#finishExecution(action);
     }
@@ -175,12 +182,14 @@ export class Executor {
     this.#running = true;
     try {
       for (const req of this.#aborts.splice(0)) await this.#abortExecution(req.execution, req.reason, req.phase);
-      // Handle until quiet: actions woken by this round's handling join the same commit.
+      // Handle until quiet: actions woken by this round's handling join the same commit. The queue is consumed in
+      // place (a Set iterates entries added meanwhile, in order): no batch array or fresh table per handle.
       let guard = 0;
-      while (this.#queue.size > 0 && guard++ < 10_000) {
-        const batch = [...this.#queue];
-        this.#queue.clear();
-        for (const action of batch) await this.#handle(action);
+      for (const action of this.#queue) {
+        this.#queue.delete(action);
+        await this.#handle(action);
+        // A bounded round, so a workflow that never settles still commits.
+        if (++guard >= 10_000) break;
       }
       this.#requestCommit();
     } catch (err) {

@@ -31,9 +31,15 @@ export class Scope {
     return scope;
   }
 
+  // Nodes calling one task usually share its identifier message: found again without building the key string.
+  readonly #taskById = new WeakMap<core.Identifier, core.TaskTemplate>();
+
   task(id: core.Identifier | undefined, field: string): core.TaskTemplate {
+    const known = id && this.#taskById.get(id);
+    if (known) return known;
     const t = this.tasks.get(identifierKey(id));
     if (!t) throw new InvalidArgumentError(field, `task ${identifierKey(id)} is not in the closure`);
+    if (id) this.#taskById.set(id, t);
     return t;
   }
 

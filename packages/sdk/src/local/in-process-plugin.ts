@@ -6,6 +6,7 @@ import type { TaskExecutionContext, TaskPlugin, TaskResult } from "@aloft/engine
 import type { TaskDef } from "../task.ts";
 import type { TaskEntity } from "../task-entity.ts";
 import { blobIO } from "../runtime/blob-io.ts";
+import type { BlobIO } from "../types/blob-io.ts";
 import { runTask, type RunnableTask } from "../runtime/run-task.ts";
 import { loadTask, parseRuntimeArgs } from "../runtime/execute.ts";
 import { TYPESCRIPT_TASK_TYPE } from "../task.ts";
@@ -21,6 +22,14 @@ export class InProcessTaskPlugin implements TaskPlugin {
     private readonly mocks: ReadonlyMap<TaskEntity, MockFn> = new Map(),
     private readonly root: string = process.cwd(),
   ) {}
+
+  // One BlobIO per store rather than one per task attempt.
+  readonly #blobIOs = new WeakMap<TaskExecutionContext["blobStore"], BlobIO>();
+  #blobs(store: TaskExecutionContext["blobStore"]): BlobIO {
+    let io = this.#blobIOs.get(store);
+    if (!io) this.#blobIOs.set(store, (io = blobIO(store)));
+    return io;
+  }
 
   static #isRuntimeTask(task: core.TaskTemplate): boolean {
     return task.type === TYPESCRIPT_TASK_TYPE && task.target.case === "container" && task.target.value.args[0] === "aloft-task";
@@ -53,7 +62,7 @@ export class InProcessTaskPlugin implements TaskPlugin {
       ? { inputs: entity.inputs, outputs: entity.outputs, fn: mock as RunnableTask["fn"], mode: "function", singleOutput: real.singleOutput ?? false }
       : real;
     const outcome = await runTask(def, ctx.inputs, {
-      blobs: blobIO(ctx.blobStore),
+      blobs: this.#blobs(ctx.blobStore),
       rawOutputPrefix: ctx.rawOutputPrefix,
       taskName: ctx.task.id?.name ?? "",
       taskId: ctx.task.id,
