@@ -74,14 +74,15 @@ function validatePromise(
       errs.collect(C.SyntaxError, nodeId, `Failed to parse element [${promise.var}].`);
       return { upstream: [], ok: false };
     }
-    const inputVar = node.node.metadata ? `${node.node.metadata.name}.${param}` : param;
-    const outputVar = up.node.metadata ? `${up.node.metadata.name}.${promise.var}` : promise.var;
+    // Only error messages name the variables: built when one is reported, not for every binding.
+    const inputVar = () => (node.node.metadata ? `${node.node.metadata.name}.${param}` : param);
+    const outputVar = () => (up.node.metadata ? `${up.node.metadata.name}.${promise.var}` : promise.var);
     const out = validateOutputVar(up, v.name, errs.scope());
     if (out !== undefined) {
       let source = out.type ?? EMPTY_TYPE;
       if (v.index !== undefined) {
         if (source.type.case === "collectionType") source = source.type.value;
-        else errs.collect(C.MismatchingTypes, nodeId, mismatch(outputVar, fmt(out.type), inputVar, fmt(expected)));
+        else errs.collect(C.MismatchingTypes, nodeId, mismatch(outputVar(), fmt(out.type), inputVar(), fmt(expected)));
       }
       for (const attr of promise.attrPath) {
         if (source.type.case === "collectionType" || source.type.case === "mapValueType") {
@@ -101,7 +102,7 @@ function validatePromise(
         promise.nodeId = up.node.id;
         return { type: out.type, upstream: [up.node.id], ok: true };
       }
-      errs.collect(C.MismatchingTypes, nodeId, mismatch(outputVar, fmt(source), inputVar, fmt(expected)));
+      errs.collect(C.MismatchingTypes, nodeId, mismatch(outputVar(), fmt(source), inputVar(), fmt(expected)));
       return { upstream: [], ok: false };
     }
   }

@@ -36,6 +36,8 @@ function newBuilder(ctx: CompileContext, fg: core.CompiledWorkflow): WorkflowBui
   return w;
 }
 
+const NO_IDS: Iterator<string> = [][Symbol.iterator]();
+
 /** Depth-first search from the start node; returns a cycle if there is one, else the set of reachable nodes. */
 function traverse(w: WorkflowBuilder): { cycle?: string[]; visited: Set<string> } {
   const visited = new Set<string>();
@@ -46,8 +48,9 @@ function traverse(w: WorkflowBuilder): { cycle?: string[]; visited: Set<string> 
     visited.add(id);
     onPath.add(id);
     const down = w.downstream.get(id);
-    const next = down === undefined ? [] : down.size > 1 ? [...down].sort(compareCodePoints) : [...down];
-    stack.push({ id, next: next[Symbol.iterator]() });
+    // Sorted only when there is a choice; a single successor (a chain) is iterated as it is.
+    const next = down === undefined ? NO_IDS : down.size > 1 ? [...down].sort(compareCodePoints).values() : down.values();
+    stack.push({ id, next });
   };
   enter(START_NODE_ID);
   while (stack.length > 0) {

@@ -20,19 +20,27 @@ export interface NodeRefs {
   constant(value: unknown, schema: Schema<unknown>, path: string): Promise<core.Literal>;
 }
 
+// Messages below are made empty and then filled: create() with an init object walks it by reflection, which
+// was a large part of serializing a 10,000-node workflow.
 function promiseData(b: Extract<BindingSpec, { kind: "promise" }>): core.BindingData {
-  return create(core.BindingDataSchema, {
-    value: {
-      case: "promise",
-      value: create(core.OutputReferenceSchema, {
-        nodeId: b.nodeId,
-        var: b.varName,
-        attrPath: (b.attrPath ?? []).map((a) =>
-          create(core.PromiseAttributeSchema, { value: typeof a === "number" ? { case: "intValue", value: a } : { case: "stringValue", value: a } }),
-        ),
-      }),
-    },
-  });
+  const ref = create(core.OutputReferenceSchema);
+  ref.nodeId = b.nodeId;
+  ref.var = b.varName;
+  if (b.attrPath?.length) {
+    ref.attrPath = b.attrPath.map((a) =>
+      create(core.PromiseAttributeSchema, { value: typeof a === "number" ? { case: "intValue", value: a } : { case: "stringValue", value: a } }),
+    );
+  }
+  const data = create(core.BindingDataSchema);
+  data.value = { case: "promise", value: ref };
+  return data;
+}
+
+function binding(v: string, data: core.BindingData): core.Binding {
+  const b = create(core.BindingSchema);
+  b.var = v;
+  b.binding = data;
+  return b;
 }
 
 async function bindingData(b: BindingSpec, refs: NodeRefs): Promise<core.BindingData> {
@@ -75,7 +83,7 @@ export async function bindings(inputs: Record<string, BindingSpec>, refs: NodeRe
   const names = Object.keys(inputs).sort();
   // Promises (almost every binding of a large workflow) need no constant conversion: built without awaiting.
   if (names.every((v) => inputs[v]!.kind === "promise")) {
-    return names.map((v) => create(core.BindingSchema, { var: v, binding: promiseData(inputs[v] as Extract<BindingSpec, { kind: "promise" }>) }));
+    return names.map((v) => binding(v, promiseData(inputs[v] as Extract<BindingSpec, { kind: "promise" }>)));
   }
   return Promise.all(names.map(async (v) => create(core.BindingSchema, { var: v, binding: await bindingData(inputs[v]!, refs) })));
 }
@@ -176,11 +184,16 @@ export async function toCoreNode(n: GraphNode, refs: NodeRefs): Promise<core.Nod
   switch (t.kind) {
     case "task": {
       const { id, shortName } = await refs.task(t.task);
-      return create(core.NodeSchema, {
-        ...base,
-        metadata: sharedMetadata(shortName, n.overrides, refs),
-        target: { case: "taskNode", value: create(core.TaskNodeSchema, { reference: { case: "referenceId", value: id }, overrides: sharedTaskOverrides(n.overrides, `node ${n.id}`, refs) }) },
-      });
+      const taskNode = create(core.TaskNodeSchema);
+      taskNode.reference = { case: "referenceId", value: id };
+      taskNode.overrides = sharedTaskOverrides(n.overrides, `node ${n.id}`, refs);
+      const node = create(core.NodeSchema);
+      node.id = base.id;
+      node.inputs = base.inputs;
+      node.upstreamNodeIds = base.upstreamNodeIds;
+      node.metadata = sharedMetadata(shortName, n.overrides, refs);
+      node.target = { case: "taskNode", value: taskNode };
+      return node;
     }
     case "workflow":
     case "launchPlan": {
