@@ -90,15 +90,16 @@ describe("raw container plugin", () => {
   });
 
   it("writes every primitive as text and inputs.json with exact 64-bit integers", async () => {
-    const inputs = { i: types.integer(), f: types.float(), b: types.boolean(), d: types.datetime(), du: types.duration(), n: types.none(), l: types.list(types.integer()), st: types.struct() };
-    const t = rawTask("cd /var/inputs; for v in i f b d du n l st; do printf '%s=%s;' $v \"$(cat $v)\"; done > /var/outputs/all; cat inputs.json > /var/outputs/j", { all: types.string(), j: types.string() }, { inputs });
+    const inputs = { i: types.integer(), f: types.float(), b: types.boolean(), d: types.datetime(), du: types.duration(), n: types.none(), l: types.list(types.integer()), st: types.struct(), u: types.union(types.integer(), types.string()), mp: types.struct() };
+    const t = rawTask("cd /var/inputs; for v in i f b d du n l st u mp; do printf '%s=%s;' $v \"$(cat $v)\"; done > /var/outputs/all; cat inputs.json > /var/outputs/j", { all: types.string(), j: types.string() }, { inputs });
     const ts = create(TimestampSchema, { seconds: 1706702400n, nanos: 5000 });
     const out = await outputs(plugin.execute(ctxFor(t, { inputs: {
       i: lit.integer(9007199254740993n), f: lit.float(0.5), b: lit.boolean(true), d: lit.datetime(ts), du: lit.duration(90_500), n: lit.none(),
-      l: lit.collection([lit.integer(1), lit.integer(2)]), st: lit.struct({ k: "v" }),
+      l: lit.collection([lit.integer(1), lit.integer(2)]), st: lit.struct({ k: "v" }), u: lit.union(lit.string("w"), types.string()),
+      mp: lit.binary(new Uint8Array([0x81, 0xa1, 0x6b, 0x01]), "msgpack"),
     } })));
-    expect(out.all).toEqual(lit.string('i=9007199254740993;f=0.5;b=true;d=2024-01-31T12:00:00.000005Z;du=90.5s;n=null;l=[1,2];st={"k":"v"};'));
-    expect(out.j).toEqual(lit.string('{"i":9007199254740993,"f":0.5,"b":true,"d":"2024-01-31T12:00:00.000005Z","du":"90.5s","n":null,"l":[1,2],"st":{"k":"v"}}'));
+    expect(out.all).toEqual(lit.string('i=9007199254740993;f=0.5;b=true;d=2024-01-31T12:00:00.000005Z;du=90.5s;n=null;l=[1,2];st={"k":"v"};u=w;mp={"k":1};'));
+    expect(out.j).toEqual(lit.string('{"i":9007199254740993,"f":0.5,"b":true,"d":"2024-01-31T12:00:00.000005Z","du":"90.5s","n":null,"l":[1,2],"st":{"k":"v"},"u":"w","mp":{"k":1}}'));
   });
 
   it("writes inputs.yaml for YAML and only inputs.pb for PROTO", async () => {

@@ -7,14 +7,14 @@
 // (blobs uploaded under the raw output prefix); an `error` file there means a user error.
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TimestampSchema, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { core, durationFromMilliseconds, formatLiteralType, lit, LiteralValueError, toLiteral } from "@aloft/idl";
+import { core, decodeMsgpack, durationFromMilliseconds, formatLiteralType, lit, LiteralValueError, toLiteral } from "@aloft/idl";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
 
 export interface RawContainerPluginOptions {
-  /** Each attempt gets a fresh `<workDir>/<action>_a<attempt>-<random>/{inputs,outputs}`. */
+  /** Each attempt gets a fresh `<workDir>/aloft-raw-<action>_a<attempt>-<random>/{inputs,outputs}`. */
   workDir: string;
   /** Keep each attempt's directory (inputs, outputs) for debugging. */
   keepWorkDirs?: boolean;
@@ -44,7 +44,7 @@ export function rawContainerPlugin(options: RawContainerPluginOptions): TaskPlug
       await mkdir(options.workDir, { recursive: true });
       const key = ctx.actionKey.replace(/[^A-Za-z0-9_.-]/g, "_").slice(-100);
       // mkdtemp: two engines (or two `aloft run`s) sharing a work dir never share an attempt directory.
-      const dir = await mkdtemp(join(options.workDir, `${key}_a${ctx.attempt}-`));
+      const dir = await mkdtemp(join(options.workDir, `aloft-raw-${key}_a${ctx.attempt}-`));
       try {
         return await runRaw(ctx, dir, options.env ?? {});
       } catch (err) {
@@ -259,7 +259,10 @@ function plainValue(l: core.Literal, field: string): unknown {
       if (sv.value.value) return plainValue(sv.value.value, field);
       break;
     case "binary":
-      return sv.value.tag === "" ? Buffer.from(sv.value.value).toString("base64") : unsupported(`${field}: binary values tagged "${sv.value.tag}" are not supported by the raw container protocol`);
+      if (sv.value.tag === "") return Buffer.from(sv.value.value).toString("base64");
+      // flytekit (>= 1.14) sends dataclasses and dicts as msgpack; the program gets them as JSON.
+      if (sv.value.tag === "msgpack") return decodeMsgpack(sv.value.value);
+      return unsupported(`${field}: binary values tagged "${sv.value.tag}" are not supported by the raw container protocol`);
     case "blob":
       return unsupported(`${field}: blobs inside collections or maps are not supported by the raw container protocol`);
   }
@@ -301,7 +304,10 @@ async function readOutput(ctx: TaskExecutionContext, outDir: string, name: strin
     const multipart = t.value.dimensionality === MULTIPART;
     if (multipart !== info.isDirectory()) throw new TaskError("OutputTypeMismatch", `${field}: expected a ${multipart ? "directory" : "file"} for ${formatLiteralType(type)}, found a ${info.isDirectory() ? "directory" : "file"}`);
     if (multipart) {
-      for (const file of await walk(path)) await ctx.blobStore.put(`${uri}/${relative(path, file).split("\\").join("/")}`, await readFile(file));
+      for (const rel of (await readdir(path, { recursive: true })).sort()) {
+        const file = join(path, rel);
+        if ((await stat(file)).isFile()) await ctx.blobStore.put(`${uri}/${rel.split(sep).join("/")}`, await readFile(file));
+      }
     } else {
       await ctx.blobStore.put(uri, await readFile(path));
     }
@@ -310,16 +316,6 @@ async function readOutput(ctx: TaskExecutionContext, outDir: string, name: strin
   if (info.isDirectory()) throw new TaskError("OutputTypeMismatch", `${field}: expected a file for ${formatLiteralType(type)}, found a directory`);
   if (t.case === "simple" && t.value === S.BINARY) return lit.binary(new Uint8Array(await readFile(path)));
   return parseOutput(await readFile(path, "utf8"), type, field);
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out.sort();
 }
 
 /** Converts an output file's text by the declared type; the error names the variable and what was found. */

@@ -1,7 +1,6 @@
 // Raw-container tasks (containerTask, shellTask) in local runs and `aloft start`: the engine's raw container
-// plugin (Flyte's copilot file protocol), given a work directory under the system temp directory.
+// plugin (Flyte's copilot file protocol), given the system temp directory as its work directory.
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { rawContainerPlugin as engineRawContainerPlugin, type TaskPlugin } from "@aloft/engine";
 
 export interface RawContainerPluginOptions {
@@ -12,5 +11,6 @@ export interface RawContainerPluginOptions {
 }
 
 export function rawContainerPlugin(options: RawContainerPluginOptions = {}): TaskPlugin {
-  return engineRawContainerPlugin({ workDir: join(tmpdir(), "aloft-raw"), keepWorkDirs: options.keepDirs ?? false, env: options.env ?? {} });
+  // Attempt directories are made with mkdtemp straight in the temp directory, which every user can write to.
+  return engineRawContainerPlugin({ workDir: tmpdir(), keepWorkDirs: options.keepDirs ?? false, env: options.env ?? {} });
 }
