@@ -3,14 +3,13 @@
 // (pglite-initdb.mjs) and the serving worker then opens the finished cluster.
 import { fork } from "node:child_process";
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { gunzipSync } from "node:zlib";
-import { x as extractTar } from "tar";
+import { createGunzip, gunzipSync } from "node:zlib";
 import { PGliteWorker, rebuildError } from "./pglite-dialect.ts";
 
 /**
@@ -126,25 +125,110 @@ function runInitProcess(options: InitOptions): Promise<Uint8Array | undefined> {
   });
 }
 
-/** Unpacks a cluster tar (PGlite's dump: absolute member names, made relative here) into `target`. */
-async function extractCluster(gzippedTar: Uint8Array, target: string): Promise<void> {
+/**
+ * Unpacks a gzipped cluster tar (PGlite's dump: absolute member names, made relative here) into
+ * `target`, one gunzip chunk at a time with synchronous writes. A whole-tar gunzip, or node-tar
+ * (which ran ~40 MiB of output ahead of its writes), left ~40 MiB in the main malloc arena for the
+ * rest of the process. Throws on a damaged or truncated tar (gzip checks its CRC and length).
+ */
+const EXTRACT_CHUNK = 4 << 20;
+
+async function extractCluster(gzipped: Readable, target: string): Promise<void> {
   mkdirSync(target, { recursive: true });
-  const problems: string[] = [];
-  const unpack = extractTar({
-    cwd: target,
-    // Stripping the leading "/" is reported as info; anything else means the tar is not a cluster.
-    onwarn: (code: string, message: string | Error) => {
-      if (code !== "TAR_ENTRY_INFO") problems.push(`${code}: ${String(message)}`);
-    },
-  });
-  await pipeline(Readable.from([Buffer.from(gzippedTar.buffer, gzippedTar.byteOffset, gzippedTar.byteLength)]), unpack);
-  if (problems.length) throw new Error(`cannot unpack the cached PGlite cluster into ${target}: ${problems.join("; ")}`);
+  // Chunks above glibc's mmap threshold: each is unmapped when V8 frees it, so the ~40 MiB of
+  // output never lands in the main malloc arena (16 KiB chunks left ~30 MiB there, fragmented).
+  const gunzip = createGunzip({ chunkSize: EXTRACT_CHUNK });
+  const done = pipeline(gzipped, gunzip);
+  done.catch(() => {}); // reported through the iteration below, and awaited after it
+  let pending: Buffer = Buffer.alloc(0);
+  let fd: number | undefined;
+  let remaining = 0; // bytes of the current member's data still to write
+  let padding = 0; // bytes after it up to the next 512-byte block
+  let ended = false;
+  const closeFile = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      if (ended) continue;
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let at = 0;
+      while (!ended) {
+        if (remaining > 0) {
+          const n = Math.min(remaining, pending.length - at);
+          if (n === 0) break;
+          writeSync(fd!, pending, at, n);
+          at += n;
+          remaining -= n;
+          if (remaining === 0) closeFile();
+        } else if (padding > 0) {
+          const n = Math.min(padding, pending.length - at);
+          if (n === 0) break;
+          at += n;
+          padding -= n;
+        } else {
+          if (pending.length - at < 512) break;
+          const header = pending.subarray(at, at + 512);
+          at += 512;
+          if (header.every((b) => b === 0)) {
+            ended = true; // the end-of-archive blocks
+            break;
+          }
+          const member = tarMember(header, target);
+          if (member.type === "dir") mkdirSync(member.path, { recursive: true });
+          else {
+            mkdirSync(dirname(member.path), { recursive: true });
+            fd = openSync(member.path, "w", member.mode);
+            remaining = member.size;
+            padding = (512 - (member.size % 512)) % 512;
+            if (remaining === 0) closeFile();
+          }
+        }
+      }
+      pending = pending.subarray(at);
+    }
+    await done;
+  } finally {
+    closeFile();
+  }
+  if (!ended) throw new Error("the cached PGlite cluster tar ends early");
+}
+
+/** One header of a cluster tar: a directory or a regular file, inside `target`. */
+function tarMember(header: Buffer, target: string): { type: "dir" | "file"; path: string; mode: number; size: number } {
+  const text = (from: number, len: number) => {
+    const field = header.subarray(from, from + len);
+    const end = field.indexOf(0);
+    return field.subarray(0, end < 0 ? len : end).toString("utf8");
+  };
+  const prefix = text(257, 6).startsWith("ustar") ? text(345, 155) : "";
+  const name = (prefix ? `${prefix}/` : "") + text(0, 100);
+  const parts = name.split("/").filter((p) => p !== "" && p !== ".");
+  // PGlite writes plain files and directories only; anything else (links, long-name extensions)
+  // or a name leaving the target means this is not a cluster tar we made.
+  const flag = header[156] === 0 ? "0" : String.fromCharCode(header[156]!);
+  if (parts.length === 0 || parts.includes("..") || (flag !== "0" && flag !== "5")) {
+    throw new Error(`unexpected member in the cached PGlite cluster tar: ${JSON.stringify(name)} (type ${JSON.stringify(flag)})`);
+  }
+  const octal = (from: number, len: number) => parseInt(text(from, len).trim() || "0", 8);
+  return { type: flag === "5" ? "dir" : "file", path: join(target, ...parts), mode: octal(100, 8) & 0o777, size: octal(124, 12) };
 }
 
 /** Creates a fresh cluster in `target`, or (no target) only as a tar for an in-memory database. */
-async function createCluster(target: string | undefined): Promise<Uint8Array> {
+async function createCluster(target: string | undefined): Promise<Uint8Array | undefined> {
   const cachePath = freshCluster === undefined ? clusterCachePath() : undefined;
-  if (freshCluster === undefined && cachePath !== undefined) {
+  if (freshCluster === undefined && cachePath !== undefined && target !== undefined) {
+    // Straight from the file: the tar is never whole in memory.
+    try {
+      await extractCluster(createReadStream(cachePath, { highWaterMark: EXTRACT_CHUNK }), target);
+      return undefined;
+    } catch (err) {
+      // Absent: the initdb below makes it. Damaged: removed, and rebuilt by that initdb.
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") rmSync(cachePath, { force: true });
+      rmSync(target, { recursive: true, force: true });
+    }
+  } else if (freshCluster === undefined && cachePath !== undefined) {
     const cached = readCachedCluster(cachePath);
     if (cached !== undefined) freshCluster = Promise.resolve(cached);
   }
@@ -161,7 +245,7 @@ async function createCluster(target: string | undefined): Promise<Uint8Array> {
     return first;
   }
   const tar = await freshCluster;
-  if (target !== undefined) await extractCluster(tar, target);
+  if (target !== undefined) await extractCluster(Readable.from([Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength)]), target);
   return tar;
 }
 
@@ -190,7 +274,9 @@ async function initDataDir(dataDir: string): Promise<void> {
 /** Opens PGlite in a worker on `dataDir` (created if new) or in memory. */
 export async function openPGliteWorker(dataDir: string | undefined): Promise<PGliteWorker> {
   if (dataDir === undefined) {
-    return PGliteWorker.start({ loadDataDir: await createCluster(undefined), gzipped: true, startParams: SETTINGS });
+    const tar = await createCluster(undefined);
+    if (tar === undefined) throw new Error("no PGlite cluster tar for the in-memory database");
+    return PGliteWorker.start({ loadDataDir: tar, gzipped: true, startParams: SETTINGS });
   }
   if (existsSync(join(dataDir, "PG_VERSION"))) {
     // Killed after the last move of an initialization, before the staging directory was removed.

@@ -1,6 +1,7 @@
 // Aloft TypeScript tasks: containers whose args start with "aloft-task" run in the warm worker
 // pool. Inputs travel in memory (the `--inputs` URI is where they live or would live); the runtime
 // returns the outputs as LiteralMap bytes.
+import type { ResourceLimits } from "node:worker_threads";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
@@ -14,13 +15,15 @@ export interface TypeScriptPluginOptions {
   runtime: string;
   /** Number of worker threads (default: available parallelism). */
   workers?: number;
+  /** V8 limits of each worker thread (default: DEFAULT_TASK_RESOURCE_LIMITS, a 16 MiB young generation). */
+  resourceLimits?: ResourceLimits;
 }
 
 export class TypeScriptPlugin implements TaskPlugin {
   readonly name = "aloft-typescript";
   readonly #pool: WorkerPool;
   constructor(options: TypeScriptPluginOptions) {
-    this.#pool = new WorkerPool(options.runtime, options.workers);
+    this.#pool = new WorkerPool(options.runtime, options.workers, options.resourceLimits);
   }
 
   canHandle(task: core.TaskTemplate): boolean {
