@@ -131,7 +131,7 @@ export class ActionContextImpl implements ActionContext {
     };
     const child = new LiveAction(rec, parent.exec, parent, spec);
     if (options.inputs) child.inputs = options.inputs;
-    parent.children.set(name, child);
+    parent.addChild(name, child);
     this.executor.actions.set(rec.key, child);
     parent.exec.members.push(child);
     this.executor.markDirty(child);

@@ -10,8 +10,17 @@ export type ActionSpec =
   | { kind: "node"; node: core.Node; scope: Scope }
   | { kind: "subtask"; node: core.Node; task: core.TaskTemplate; index: number; scope: Scope };
 
+/** What a leaf action reports as its children: shared, so it refuses additions (use addChild). */
+class NoChildren extends Map<string, LiveAction> {
+  override set(): this {
+    throw new Error("LiveAction.children is read-only; use addChild");
+  }
+}
+const NO_CHILDREN: ReadonlyMap<string, LiveAction> = new NoChildren();
+
 export class LiveAction {
-  readonly children = new Map<string, LiveAction>();
+  // Made on the first child: most actions (task nodes) never have one, and a Map each is a cost in long chains.
+  #children: Map<string, LiveAction> | undefined;
   inputs: core.LiteralMap | undefined;
   outputs: core.LiteralMap | undefined;
   /** Handler memory; empty again after a restart. */
@@ -28,6 +37,14 @@ export class LiveAction {
     readonly parent: LiveAction | undefined,
     public spec: ActionSpec,
   ) {}
+
+  get children(): ReadonlyMap<string, LiveAction> {
+    return this.#children ?? NO_CHILDREN;
+  }
+
+  addChild(name: string, child: LiveAction): void {
+    (this.#children ??= new Map()).set(name, child);
+  }
 
   get key(): string {
     return this.rec.key;

@@ -45,7 +45,7 @@ export async function loadExecution(executor: Executor, rec: ExecutionRecord): P
       if (!handler.childSpec) throw new InvalidArgumentError(r.key, "its parent kind cannot have children");
       const spec = await handler.childSpec(pctx, r);
       const child = new LiveAction(r, exec, parent, spec);
-      parent.children.set(r.name, child);
+      parent.addChild(r.name, child);
       exec.members.push(child);
       executor.actions.set(child.key, child);
       queue.push(child);

@@ -44,18 +44,37 @@ export interface RunTaskEnv {
   root?: string;
 }
 
+interface Field {
+  name: string;
+  schema: SchemaMap[string];
+  /** "input x" / "output x", for messages. */
+  path: string;
+}
+
+// A task's schema maps never change: their entries and message paths are listed once, not on every run.
+const fieldLists = new WeakMap<SchemaMap, { input: Field[]; output: Field[] }>();
+function fields(map: SchemaMap, kind: "input" | "output"): Field[] {
+  let f = fieldLists.get(map);
+  if (!f) {
+    const list = (k: string) => Object.entries(map).map(([name, schema]) => ({ name, schema, path: `${k} ${name}` }));
+    f = { input: list("input"), output: list("output") };
+    fieldLists.set(map, f);
+  }
+  return f[kind];
+}
+
 export async function convertInputs(inputs: SchemaMap, literals: core.LiteralMap, ctx: TransformContext): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(inputs)) {
+  for (const { name, schema, path } of fields(inputs, "input")) {
     const l = literals.literals[name];
     if (l === undefined) {
       if (schema.check(null, name) === undefined) {
         out[name] = null;
         continue;
       }
-      throw new TypeMismatchError(`input ${name}`, "missing from the task's inputs");
+      throw new TypeMismatchError(path, "missing from the task's inputs");
     }
-    out[name] = await schema.fromLiteral(l, ctx, `input ${name}`);
+    out[name] = await schema.fromLiteral(l, ctx, path);
   }
   return out;
 }
@@ -73,12 +92,15 @@ export async function convertOutputs(outputs: SchemaMap, single: boolean, value:
     for (const k of Object.keys(record)) if (!(k in outputs)) throw new TypeMismatchError("outputs", `"${k}" is not a declared output (${names.join(", ")})`);
   }
   const literals: Record<string, core.Literal> = {};
-  for (const [name, schema] of Object.entries(outputs)) {
+  for (const { name, schema, path } of fields(outputs, "output")) {
     const v = record[name];
-    if (v === undefined && schema.check(null, name) !== undefined) throw new TypeMismatchError(`output ${name}`, "was not returned");
-    literals[name] = await schema.toLiteral(v === undefined ? null : v, ctx, `output ${name}`);
+    if (v === undefined && schema.check(null, name) !== undefined) throw new TypeMismatchError(path, "was not returned");
+    literals[name] = await schema.toLiteral(v === undefined ? null : v, ctx, path);
   }
-  return create(core.LiteralMapSchema, { literals });
+  // Filled after create(): an init object would be walked by reflection, once per task run.
+  const map = create(core.LiteralMapSchema);
+  map.literals = literals;
+  return map;
 }
 
 function describeError(e: unknown): TaskError {
