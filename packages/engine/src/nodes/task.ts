@@ -3,7 +3,7 @@
 // and hand-over to the dynamic workflow when the task returned a DynamicJobSpec.
 import type { core } from "@aloft/idl";
 import { InvalidArgumentError } from "../errors.ts";
-import type { ExecutionFailure } from "../model/action.ts";
+import type { AttemptRecord, ExecutionFailure } from "../model/action.ts";
 import type { LiveAction } from "../runtime/live.ts";
 import { cacheBeforeRun, cacheAfterSuccess, cacheEnabled, cacheRelease } from "./task-cache.ts";
 import { attemptScratch, nodeIdOf, startAttempt } from "./task-attempt.ts";
@@ -89,29 +89,35 @@ async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<vo
     await ctx.blobs.put(logUri, new TextEncoder().encode(sc.logs.join("")));
   }
   sc.logs = undefined;
-  const base = {
+  const startedAt = a.rec.startedAt ?? ctx.now();
+  const endedAt = ctx.now();
+  const cacheStatus = (a.rec.state as TaskState).cache?.status ?? null;
+  // The record is built once (not a base object spread into a second one): this runs for every task node.
+  const attemptRecord = (phase: "SUCCEEDED" | "FAILED", error: ExecutionFailure | null): AttemptRecord => ({
     execution: a.rec.execution,
     action: a.key,
     attempt,
-    startedAt: a.rec.startedAt ?? ctx.now(),
-    endedAt: ctx.now(),
+    phase,
+    error,
+    startedAt,
+    endedAt,
     logUri,
-    cacheStatus: (a.rec.state as TaskState).cache?.status ?? null,
-  };
+    cacheStatus,
+  });
   if (result.kind === "success") {
     // Known before the attempt's event is built, so the task event carries them too.
     a.outputs = result.outputs;
-    ctx.recordAttempt({ ...base, phase: "SUCCEEDED", error: null });
+    ctx.recordAttempt(attemptRecord("SUCCEEDED", null));
     if (cacheEnabled(ctx, task)) await cacheAfterSuccess(ctx, task, result.outputs);
     return ctx.succeed(result.outputs, undefined, result.encoded);
   }
   if (result.kind === "dynamic") {
-    ctx.recordAttempt({ ...base, phase: "SUCCEEDED", error: null });
+    ctx.recordAttempt(attemptRecord("SUCCEEDED", null));
     return startDynamic(ctx, task, result.spec, `${ctx.dataPrefix()}/${attempt}/futures.pb`);
   }
   const e = result.error;
   const failure: ExecutionFailure = { kind: e.kind, code: e.code, message: e.message, failedNodeId: nodeIdOf(a) };
-  ctx.recordAttempt({ ...base, phase: "FAILED", error: failure });
+  ctx.recordAttempt(attemptRecord("FAILED", failure));
   const retries = retryBudget(a, task);
   const userFailures = a.rec.attempt - a.rec.systemFailures + (e.kind === "USER" ? 1 : 0);
   const retryUser = e.recoverable && e.kind === "USER" && userFailures <= retries;

@@ -101,7 +101,10 @@ export const workflowHandler: NodeHandler = {
       if (a.rec.phase === "QUEUED") ctx.setPhase("RUNNING");
       s.done = 0;
       for (const [id, ups] of s.dag.upstream) {
-        s.remaining.set(id, ups.filter((u) => !isTerminal(a.children.get(u)?.rec.phase ?? "QUEUED")).length);
+        // Counted without a filtered copy per node (this runs over every node of the workflow).
+        let left = 0;
+        for (const u of ups) if (!isTerminal(a.children.get(u)?.rec.phase ?? "QUEUED")) left++;
+        s.remaining.set(id, left);
         const c = a.children.get(id);
         if (c && isTerminal(c.rec.phase)) {
           s.done++;
