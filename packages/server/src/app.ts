@@ -77,7 +77,8 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     // Loaded after the port is open: the engine (and PGlite) take a while to import.
     const { createEngine, engineMigrations, openDatabase } = await import("@aloft/engine");
     db = await openDatabase({
-      ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db") }),
+      // A long-running server trades ~50 MiB for PGlite's optimized WASM (~20% less CPU per statement).
+      ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db"), optimizeWasm: true }),
       migrations: [...engineMigrations, ...serverMigrations],
     });
     const layout = new DataLayout({ base: storeUri.split("?")[0]! });

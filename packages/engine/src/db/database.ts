@@ -15,6 +15,11 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** Migrations of every package that keeps tables here; applied in order per package. */
   migrations: readonly Migration[];
+  /**
+   * PGlite only: let V8 optimize PGlite's WASM. Costs ~50 MiB more resident memory; saves ~20% of
+   * PGlite's CPU on statement-heavy work. Worth it for a long-running server (default false).
+   */
+  optimizeWasm?: boolean;
   /** Pool size for PostgreSQL (default 10). */
   maxConnections?: number;
 }
@@ -64,7 +69,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     if (options.dataDir !== undefined) lock = acquireDataDirLock(options.dataDir);
     try {
       // PGlite runs on a worker thread, started here (never at module load: bundles import this file).
-      const pglite = await openPGliteWorker(options.dataDir);
+      const pglite = await openPGliteWorker(options.dataDir, options.optimizeWasm ?? false);
       kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
       dialect = "pglite";
     } catch (err) {

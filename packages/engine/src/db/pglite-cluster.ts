@@ -273,11 +273,11 @@ async function initDataDir(dataDir: string): Promise<void> {
 }
 
 /** Opens PGlite in a worker on `dataDir` (created if new) or in memory. */
-export async function openPGliteWorker(dataDir: string | undefined): Promise<PGliteWorker> {
+export async function openPGliteWorker(dataDir: string | undefined, optimizeWasm = false): Promise<PGliteWorker> {
   if (dataDir === undefined) {
     const tar = await createCluster(undefined);
     if (tar === undefined) throw new Error("no PGlite cluster tar for the in-memory database");
-    return PGliteWorker.start({ loadDataDir: tar, gzipped: true, startParams: SETTINGS });
+    return PGliteWorker.start({ loadDataDir: tar, gzipped: true, startParams: SETTINGS, optimizeWasm });
   }
   if (existsSync(join(dataDir, "PG_VERSION"))) {
     // Killed after the last move of an initialization, before the staging directory was removed.
@@ -285,5 +285,5 @@ export async function openPGliteWorker(dataDir: string | undefined): Promise<PGl
   } else {
     await initDataDir(dataDir);
   }
-  return PGliteWorker.start({ dataDir, startParams: SETTINGS });
+  return PGliteWorker.start({ dataDir, startParams: SETTINGS, optimizeWasm });
 }

@@ -40,6 +40,8 @@ export interface PGliteWorkerOptions {
   gzipped?: boolean;
   /** Extra postgres command-line arguments after PGlite's defaults (`-c name=value`). */
   startParams?: string[];
+  /** Let V8 optimize PGlite's hot WASM functions (see baselineWasmWhileCompiling). */
+  optimizeWasm?: boolean;
 }
 
 const workerUrl = () => new URL("./pglite-worker.mjs", import.meta.url);
@@ -56,7 +58,9 @@ const userSetLiftoff = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "")
  * compiled, so it is set for the start and cleared after: WebAssembly compiled later, e.g. in a
  * task, is optimized as usual). Optimizing PGlite's hot functions took ~50 MiB of short-lived
  * malloc memory that stayed resident in the compile threads' arenas (~450 MiB peak instead of
- * ~500 on the 10,000-item map), and measured no faster on the engine benchmarks.
+ * ~500 on the 10,000-item map) and measured no faster on the engine benchmarks; but statement-heavy
+ * work (the control plane's throughput benchmark) spent ~20% more PGlite CPU per execution, so a
+ * long-running server opts into optimization (`optimizeWasm`).
  */
 function baselineWasmWhileCompiling(): () => void {
   if (userSetLiftoff) return () => {};
@@ -119,7 +123,7 @@ export class PGliteWorker {
 
   /** Starts the worker and waits until PGlite is open in it. */
   static start(options: PGliteWorkerOptions): Promise<PGliteWorker> {
-    const restore = baselineWasmWhileCompiling();
+    const restore = options.optimizeWasm ? () => {} : baselineWasmWhileCompiling();
     const started = PGliteWorker.#start(options);
     void started.then(restore, restore);
     return started;
