@@ -2,7 +2,6 @@
 // args with {{.input}}, {{.outputPrefix}}, … filled in (template.ts), Flyte's FLYTE_INTERNAL_* environment, and the result
 // read back from <outputPrefix>/{futures,outputs,error}.pb. This is how flytekit's python tasks
 // (pyflyte-fast-execute, pyflyte-execute, pyflyte-map-execute) run inside `aloft start` without Kubernetes.
-import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
 import { renderArgs } from "./template.ts";
+import { runProcess, type ProcessExit } from "./process.ts";
 
 export interface LocalProcessPluginOptions {
   /** Each attempt runs in its own directory under this one (fast-registered code is unpacked there). */
@@ -77,7 +77,7 @@ async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPlugin
   };
   mkdirSync(cwd, { recursive: true });
   try {
-    const exit = await run(argv, cwd, env, ctx, options.killGraceMs ?? 5000);
+    const exit = await runProcess(argv, cwd, env, ctx, { killGraceMs: options.killGraceMs ?? 5000, stderrTailChars: 2000 });
     if (ctx.signal.aborted) return failure("SYSTEM", "Aborted", String(ctx.signal.reason ?? "aborted"), false);
     return await readResult(ctx, exit);
   } finally {
@@ -126,48 +126,7 @@ function toLocalPaths(l: core.Literal): boolean {
   return true;
 }
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  spawnError?: Error;
-  stderrTail: string;
-}
-
-function run(argv: string[], cwd: string, env: Record<string, string>, ctx: TaskExecutionContext, graceMs: number): Promise<Exit> {
-  return new Promise((resolve) => {
-    let stderrTail = "";
-    // Its own process group, so an abort also stops what the entrypoint started (fast-execute → execute).
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (b: Buffer) => ctx.log.write("stdout", b.toString()));
-    child.stderr.on("data", (b: Buffer) => {
-      const s = b.toString();
-      ctx.log.write("stderr", s);
-      stderrTail = (stderrTail + s).slice(-2000);
-    });
-    const kill = (sig: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, sig);
-      } catch {
-        // already gone
-      }
-    };
-    let killTimer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      kill("SIGTERM");
-      killTimer = setTimeout(() => kill("SIGKILL"), graceMs);
-    };
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const done = (e: Exit) => {
-      ctx.signal.removeEventListener("abort", onAbort);
-      if (killTimer) clearTimeout(killTimer);
-      resolve(e);
-    };
-    child.on("error", (err) => done({ code: null, signal: null, spawnError: err, stderrTail }));
-    child.on("close", (code, signal) => done({ code, signal, stderrTail }));
-  });
-}
-
-async function readResult(ctx: TaskExecutionContext, exit: Exit): Promise<TaskResult> {
+async function readResult(ctx: TaskExecutionContext, exit: ProcessExit): Promise<TaskResult> {
   if (exit.spawnError) return failure("SYSTEM", "SpawnFailed", `cannot start the task's command: ${exit.spawnError.message}`, false);
   const read = (name: string) => ctx.blobStore.get(`${ctx.outputPrefix}/${name}`);
   const error = await read("error.pb");

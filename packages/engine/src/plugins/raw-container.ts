@@ -5,13 +5,13 @@
 // configured in-container paths (e.g. /var/inputs) become this attempt's local directories. Each output
 // variable is read back from the file of that name in the output directory and converted by its declared type
 // (blobs uploaded under the raw output prefix); an `error` file there means a user error.
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TimestampSchema, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { core, decodeMsgpack, durationFromMilliseconds, formatLiteralType, lit, LiteralValueError, toLiteral } from "@aloft/idl";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
+import { runProcess } from "./process.ts";
 
 export interface RawContainerPluginOptions {
   /** Each attempt gets a fresh `<workDir>/aloft-raw-<action>_a<attempt>-<random>/{inputs,outputs}`. */
@@ -93,7 +93,7 @@ async function runRaw(ctx: TaskExecutionContext, dir: string, extraEnv: Readonly
     ...Object.fromEntries(container.env.map((e) => [e.key, e.value])),
     ...ctx.environment,
   };
-  const exit = await run(argv, dir, env, ctx);
+  const exit = await runProcess(argv, dir, env, ctx, { killGraceMs: 0, stderrTailChars: 4000 });
   if (exit.spawnError) throw new TaskError("CommandNotFound", `cannot start ${argv[0]}: ${exit.spawnError.message}`);
   if (ctx.signal.aborted) return failure("SYSTEM", "Aborted", "aborted", true);
   const errorText = await readFile(join(outDir, "error"), "utf8").catch(() => undefined);
@@ -132,41 +132,6 @@ function localizer(inputPath: string, inDir: string, outputPath: string, outDir:
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  spawnError?: Error;
-  stderrTail: string;
-}
-
-function run(argv: string[], cwd: string, env: Record<string, string>, ctx: TaskExecutionContext): Promise<Exit> {
-  return new Promise((resolve) => {
-    let stderrTail = "";
-    // Its own process group, so an abort also stops what a shell script started.
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (b: Buffer) => ctx.log.write("stdout", b.toString()));
-    child.stderr.on("data", (b: Buffer) => {
-      const s = b.toString();
-      ctx.log.write("stderr", s);
-      stderrTail = (stderrTail + s).slice(-4000);
-    });
-    const onAbort = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    };
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const done = (e: Exit) => {
-      ctx.signal.removeEventListener("abort", onAbort);
-      resolve(e);
-    };
-    child.on("error", (err) => done({ code: null, signal: null, spawnError: err, stderrTail }));
-    child.on("close", (code, signal) => done({ code, signal, stderrTail }));
-  });
 }
 
 // ---- inputs ----
