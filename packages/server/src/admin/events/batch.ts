@@ -15,6 +15,7 @@ import { executionIdentifier, requireExecutionId, showExec, type ExecKey } from 
 import { applyWorkflowEvent, type PhaseListener } from "./workflow-event.ts";
 import { applyNodeEvent, type NodeState } from "./node-event.ts";
 import { applyTaskEvent, type TaskState } from "./task-event.ts";
+import { Group } from "../group.ts";
 
 export type AnyEvent = { kind: "workflow"; e: event.WorkflowExecutionEvent } | { kind: "node"; e: event.NodeExecutionEvent } | { kind: "task"; e: event.TaskExecutionEvent };
 
@@ -273,28 +274,22 @@ export async function applyEvents(ctx: AdminContext, items: AnyEvent[], onPhase?
   return results;
 }
 
-interface Waiting {
-  item: AnyEvent;
-  resolve: (e: Error | undefined) => void;
-}
-
 /**
- * Joins concurrent callers into one applyEvents per flush: while one flush runs, arriving events wait and go
- * together in the next. One batcher per context, so every event of a server goes through one queue.
+ * Joins concurrent callers into one applyEvents per flush (a `Group`): while one flush runs, arriving events wait
+ * and go together in the next. One batcher per context, so every event of a server goes through one queue.
  */
 export class EventBatcher {
-  #queue: Waiting[] = [];
-  #running = false;
+  readonly #group: Group<AnyEvent, undefined>;
   constructor(
     private readonly ctx: () => AdminContext,
     private readonly onPhase?: PhaseListener,
-  ) {}
+  ) {
+    this.#group = new Group((items) => this.#flush(items));
+  }
 
   /** Applies the events (in order, after anything queued before them) and returns each one's outcome (never rejects). */
   submit(items: AnyEvent[]): Promise<(Error | undefined)[]> {
-    const ps = items.map((item) => new Promise<Error | undefined>((resolve) => this.#queue.push({ item, resolve })));
-    if (!this.#running) void this.#drain();
-    return Promise.all(ps);
+    return Promise.all(items.map((item) => this.#group.run(item).then(() => undefined, (e: unknown) => e as Error)));
   }
 
   async one(item: AnyEvent): Promise<void> {
@@ -302,29 +297,16 @@ export class EventBatcher {
     if (err) throw err;
   }
 
-  async #drain(): Promise<void> {
-    this.#running = true;
+  async #flush(items: AnyEvent[]): Promise<(Error | undefined)[]> {
     try {
-      while (this.#queue.length) {
-        const batch = this.#queue;
-        this.#queue = [];
-        try {
-          const results = await applyEvents(this.ctx(), batch.map((w) => w.item), this.onPhase);
-          batch.forEach((w, i) => w.resolve(results[i]));
-        } catch (e) {
-          if (batch.length === 1) {
-            batch[0]!.resolve(e as Error);
-            continue;
-          }
-          // The database refused the flush (a value it cannot store, a lost connection): each event is tried
-          // alone, in order, so one bad request fails only itself and the others are still recorded.
-          for (const w of batch) {
-            await applyEvents(this.ctx(), [w.item], this.onPhase).then(([r]) => w.resolve(r), (err: Error) => w.resolve(err));
-          }
-        }
-      }
-    } finally {
-      this.#running = false;
+      return await applyEvents(this.ctx(), items, this.onPhase);
+    } catch (e) {
+      if (items.length === 1) return [e as Error];
+      // The database refused the flush (a value it cannot store, a lost connection): each event is tried alone,
+      // in order, so one bad request fails only itself and the others are still recorded.
+      const out: (Error | undefined)[] = [];
+      for (const item of items) out.push(await applyEvents(this.ctx(), [item], this.onPhase).then(([r]) => r, (err: Error) => err));
+      return out;
     }
   }
 }
