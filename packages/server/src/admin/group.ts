@@ -8,12 +8,15 @@ export class Group<I, R> {
 
   run(item: I): Promise<R> {
     const p = new Promise<R>((resolve, reject) => this.#queue.push({ item, resolve, reject }));
-    if (!this.#running) void this.#drain();
+    if (!this.#running) {
+      // Started after the current task, so items submitted together (a commit's events) share the first flush.
+      this.#running = true;
+      queueMicrotask(() => void this.#drain());
+    }
     return p;
   }
 
   async #drain(): Promise<void> {
-    this.#running = true;
     try {
       while (this.#queue.length) {
         const batch = this.#queue;
