@@ -59,4 +59,28 @@ describe("node events", () => {
     expect(dyn?.compiledWorkflow?.primary?.template?.nodes.map((n) => n.id)).toEqual(["dn0"]);
     expect(dyn?.compiledWorkflow?.tasks.map((t) => t.template?.id?.name)).toEqual(["dbl"]);
   });
+
+  it("name a launch-plan node's child execution (workflow_node_metadata), which flytekit's sync fetches for the node's values", async () => {
+    const inc = task("inc", { c: types.integer() }, { co: types.integer() });
+    const child = { name: "child", inputs: { c: types.integer() }, outputs: { co: types.integer() }, nodes: [taskNode("n0", inc, { c: promise("start-node", "c") })], outputBindings: { co: promise("n0", "co") } };
+    const nodes: event.NodeExecutionEvent[] = [];
+    const events: EventSink = { workflow: () => {}, node: (e) => void nodes.push(e), task: () => {} };
+    const { engine } = await engineWith(
+      { inc: (i) => ({ kind: "success", outputs: ints({ co: int(i, "c") + 1 }) }) },
+      { events, launchPlans: async ({ inputs }) => ({ closure: closure(child, [inc]), inputs }) },
+    );
+    const lpId = create(core.IdentifierSchema, { resourceType: core.ResourceType.LAUNCH_PLAN, project: "proj", domain: "dev", name: "child_lp", version: "v1" });
+    const lp = create(core.NodeSchema, { id: "n1", inputs: bindings({ c: scalarBinding(lit.integer(10)) }), target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: lpId } } } });
+    const id = executionId("lp-events");
+    await engine.createExecution({ id, closure: closure({ name: "lpparent", outputs: { r: types.integer() }, nodes: [lp], outputBindings: { r: promise("n1", "co") } }, []), inputs: ints({}) });
+    expect((await engine.wait(id)).phase).toBe("SUCCEEDED");
+    const done = () => nodes.filter((e) => e.id?.nodeId === "n1" && e.phase === core.NodeExecution_Phase.SUCCEEDED);
+    await vi.waitFor(() => expect(done().length).toBeGreaterThan(0));
+    const childName = ((await engine.listNodeExecutions(id)).find((n) => n.name === "n1")!.state as { child: string }).child;
+    const last = done().at(-1)!;
+    expect(last.isParent).toBe(false);
+    expect(last.targetMetadata.case).toBe("workflowNodeMetadata");
+    const wf = last.targetMetadata.case === "workflowNodeMetadata" ? last.targetMetadata.value.executionId : undefined;
+    expect(wf).toMatchObject({ project: id.project, domain: id.domain, name: childName });
+  });
 });

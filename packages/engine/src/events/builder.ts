@@ -131,7 +131,19 @@ export function nodeEvent(a: LiveAction, occurredAt: number): event.NodeExecutio
         }
       : {}),
     ...dynamicMetadata(a),
+    ...launchPlanMetadata(a),
   });
+}
+
+// A launch-plan node names the execution it started. flytekit's sync of a node that is not a parent
+// looks for this (the closure's workflow_node_metadata) to fetch the child execution and take its
+// inputs, outputs and interface from there; without it the node has no interface and no values.
+function launchPlanMetadata(a: LiveAction): Pick<event.NodeExecutionEvent, "targetMetadata"> | Record<string, never> {
+  const child = (a.rec.state as { child?: string }).child;
+  const s = a.spec;
+  if (!child || s.kind !== "node" || s.node.target.case !== "workflowNode" || s.node.target.value.reference.case !== "launchplanRef") return {};
+  const executionId = create(core.WorkflowExecutionIdentifierSchema, { project: a.exec.id.project, domain: a.exec.id.domain, name: child });
+  return { targetMetadata: { case: "workflowNodeMetadata", value: create(event.WorkflowNodeMetadataSchema, { executionId }) } };
 }
 
 // flytekit's sync of a dynamic node reads the compiled dynamic workflow back from GetNodeExecutionData
