@@ -5,9 +5,9 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
+import { withLocalBlobPaths } from "./local-paths.ts";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
 import { renderArgs } from "./template.ts";
 import { runProcess, type ProcessExit } from "./process.ts";
@@ -99,31 +99,17 @@ function boundVars(argv: string[]): Set<string> {
 
 // What the process reads as {{.input}}. The engine hands an array subtask its own item, while
 // pyflyte-map-execute wants the lists and an index, so the item goes in as a one-element list at index 0.
-// flytekit takes a file:// blob URI for a local path and checks it with os.path.isfile, which fails
-// ("Expected a file, but file:///… is not a file"), so blobs in a filesystem store are handed over as paths.
+// Blobs of a filesystem store go in as paths (see local-paths.ts).
 async function processInputs(ctx: TaskExecutionContext, bound: Set<string> | undefined): Promise<string> {
-  const given = clone(core.LiteralMapSchema, ctx.inputs);
-  const changed = Object.values(given.literals).map(toLocalPaths).some(Boolean);
-  if (!bound && !changed) return ctx.inputsUri();
+  const local = withLocalBlobPaths(ctx.inputs);
+  if (!bound && local === ctx.inputs) return ctx.inputsUri();
+  const given = local === ctx.inputs ? clone(core.LiteralMapSchema, ctx.inputs) : local;
   for (const [name, lit] of Object.entries(given.literals)) {
     if (bound && !bound.has(name)) given.literals[name] = create(core.LiteralSchema, { value: { case: "collection", value: { literals: [lit] } } });
   }
   const uri = `${ctx.outputPrefix}/process-inputs.pb`;
   await ctx.blobStore.put(uri, toBinary(core.LiteralMapSchema, given));
   return uri;
-}
-
-/** Rewrites file:// blob URIs in place to paths; true when it found any. */
-function toLocalPaths(l: core.Literal): boolean {
-  const v = l.value;
-  if (v.case === "collection") return v.value.literals.map(toLocalPaths).some(Boolean);
-  if (v.case === "map") return Object.values(v.value.literals).map(toLocalPaths).some(Boolean);
-  if (v.case !== "scalar") return false;
-  const s = v.value.value;
-  if (s.case === "union" && s.value.value) return toLocalPaths(s.value.value);
-  if (s.case !== "blob" || !s.value.uri.startsWith("file://")) return false;
-  s.value.uri = fileURLToPath(s.value.uri);
-  return true;
 }
 
 async function readResult(ctx: TaskExecutionContext, exit: ProcessExit): Promise<TaskResult> {

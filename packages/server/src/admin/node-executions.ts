@@ -2,6 +2,7 @@
 // request names a parent (unique_parent_id), so the console's tree view works the same.
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { admin, core } from "@aloft/idl";
+import { withLocalBlobPaths } from "@aloft/engine";
 import { readProtoIfExists } from "@aloft/storage";
 import { NotFoundError } from "../errors.ts";
 import type { AdminContext } from "../context.ts";
@@ -85,8 +86,8 @@ export async function getNodeExecutionData(ctx: AdminContext, req: admin.NodeExe
   } else if (closure.outputResult.case === "outputData") outputs = closure.outputResult.value;
   const dynamic = row.dynamic_workflow ? fromBinary(core.CompiledWorkflowClosureSchema, row.dynamic_workflow) : undefined;
   return create(admin.NodeExecutionGetDataResponseSchema, {
-    fullInputs: inputs ?? create(core.LiteralMapSchema, {}),
-    fullOutputs: outputs ?? create(core.LiteralMapSchema, {}),
+    fullInputs: withLocalBlobPaths(inputs ?? create(core.LiteralMapSchema, {})),
+    fullOutputs: withLocalBlobPaths(outputs ?? create(core.LiteralMapSchema, {})),
     inputs: await urlBlob(ctx, row.input_uri),
     outputs: outputUri ? await urlBlob(ctx, outputUri) : undefined,
     dynamicWorkflow: dynamic ? { id: dynamic.primary?.template?.id, compiledWorkflow: dynamic } : undefined,
@@ -152,8 +153,8 @@ export async function getTaskExecutionData(ctx: AdminContext, req: admin.TaskExe
     outputs = await readProtoIfExists(ctx.blobs, outputUri, core.LiteralMapSchema);
   } else if (closure.outputResult.case === "outputData") outputs = closure.outputResult.value;
   return create(admin.TaskExecutionGetDataResponseSchema, {
-    fullInputs: inputs ?? create(core.LiteralMapSchema, {}),
-    fullOutputs: outputs ?? create(core.LiteralMapSchema, {}),
+    fullInputs: withLocalBlobPaths(inputs ?? create(core.LiteralMapSchema, {})),
+    fullOutputs: withLocalBlobPaths(outputs ?? create(core.LiteralMapSchema, {})),
     inputs: await urlBlob(ctx, row.input_uri),
     outputs: outputUri ? await urlBlob(ctx, outputUri) : undefined,
   });

@@ -2,6 +2,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { admin, core } from "@aloft/idl";
+import { withLocalBlobPaths } from "@aloft/engine";
 import { readProtoIfExists } from "@aloft/storage";
 import { FailedPreconditionError, InvalidArgumentError } from "../../errors.ts";
 import type { AdminContext } from "../../context.ts";
@@ -66,8 +67,8 @@ export async function getExecutionData(ctx: AdminContext, req: admin.WorkflowExe
     outputs = await readProtoIfExists(ctx.blobs, outputsUri, core.LiteralMapSchema);
   }
   return create(admin.WorkflowExecutionGetDataResponseSchema, {
-    fullInputs: inputs,
-    fullOutputs: outputs ?? create(core.LiteralMapSchema, {}),
+    fullInputs: withLocalBlobPaths(inputs),
+    fullOutputs: withLocalBlobPaths(outputs ?? create(core.LiteralMapSchema, {})),
     inputs: await urlBlob(ctx, row.inputs_uri),
     outputs: outputsUri ? await urlBlob(ctx, outputsUri) : undefined,
   });
