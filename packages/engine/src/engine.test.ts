@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { core, lit, types } from "@aloft/idl";
 import { createEngine, type Engine } from "./engine.ts";
@@ -7,6 +7,7 @@ import { FunctionPlugin, type TaskFn } from "./testing/function-plugin.ts";
 import { closure, executionId, promise, scalarBinding, task, taskNode, type WorkflowSpec } from "./testing/closures.ts";
 import { int, ints } from "./testing/values.ts";
 import { AlreadyExistsError } from "./errors.ts";
+import { MemoryStore } from "./store/memory-store.ts";
 
 const add = task("add", { x: types.integer(), y: types.integer() }, { o: types.integer() });
 const addFn: TaskFn = (inputs) => ({ kind: "success", outputs: ints({ o: int(inputs, "x") + int(inputs, "y") }) });
@@ -74,6 +75,24 @@ describe("engine (memory store)", () => {
     // Same id and inputs attach; different inputs are refused, compared against the caller's blob.
     await engine.createExecution({ id, closure: closure(chain(1), [add]), inputs: ints({ a: 5 }), inputsUri: uri });
     await expect(engine.createExecution({ id, closure: closure(chain(1), [add]), inputs: ints({ a: 6 }) })).rejects.toBeInstanceOf(AlreadyExistsError);
+  });
+
+  it("skips the existence lookup for an id the caller reserved", async () => {
+    const { engine, plugin } = await engineWith({ add: addFn });
+    const lookups = vi.spyOn(MemoryStore.prototype, "getExecutions");
+    try {
+      const id = executionId("reserved");
+      const c = closure(chain(2), [add]);
+      await engine.createExecution({ id, closure: c, inputs: ints({ a: 1 }), reserved: true });
+      expect(lookups).not.toHaveBeenCalled();
+      expect(int((await engine.wait(id)).outputs, "r")).toBe(3);
+      expect(plugin.calls).toHaveLength(2);
+      // Without the reservation the engine looks the id up, as before.
+      await engine.createExecution({ id: executionId("unreserved"), closure: c, inputs: ints({ a: 1 }) });
+      expect(lookups).toHaveBeenCalledTimes(1);
+    } finally {
+      lookups.mockRestore();
+    }
   });
 
   it("is idempotent by execution id and rejects a different closure or inputs under the same id", async () => {

@@ -59,6 +59,12 @@ export interface CreateExecutionRequest {
    * instead of writing a copy of its own.
    */
   inputsUri?: string;
+  /**
+   * The caller holds a unique reservation of this id that no earlier create can have had (the control plane's
+   * execution record, inserted just now): no execution with it exists, so the engine skips its existence check, one
+   * database round trip. Never set it otherwise: a create of an id that exists would overwrite that execution.
+   */
+  reserved?: boolean;
   options?: ExecutionOptions;
 }
 
@@ -160,7 +166,7 @@ export function createEngine(options: EngineOptions): Engine {
     // keeps the closure object instead: encoding a large closure was a visible part of local runs.
     const closureBytes = store.durable ? toBinary(core.CompiledWorkflowClosureSchema, request.closure) : EMPTY_BYTES;
     const inputs = request.inputs ?? create(core.LiteralMapSchema, {});
-    const existing = executor.executions.get(key)?.rec ?? (await findExecution(key));
+    const existing = executor.executions.get(key)?.rec ?? (request.reserved ? undefined : await findExecution(key));
     if (existing) {
       const sameInputs = equals(core.LiteralMapSchema, await executor.readLiteralMap(existing.inputsUri), inputs);
       const sameClosure = store.durable

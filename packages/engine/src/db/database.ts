@@ -7,6 +7,7 @@ import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
 import { groupAndValidate, migrate, type Migration } from "./migrations.ts";
 import { openPGliteWorker } from "./pglite-cluster.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { startMaintenance, type MaintenanceOptions } from "./pglite-maintenance.ts";
 
 export interface OpenDatabaseOptions {
   /** `postgres://…` URL. When set, PostgreSQL is used and `dataDir` must be absent. */
@@ -20,6 +21,11 @@ export interface OpenDatabaseOptions {
    * PGlite's CPU on statement-heavy work. Worth it for a long-running server (default false).
    */
   optimizeWasm?: boolean;
+  /**
+   * PGlite only: its autovacuum (PGlite has none of its own; see pglite-maintenance.ts). `false`
+   * turns it off (tests that count statements).
+   */
+  maintenance?: MaintenanceOptions | false;
   /** Pool size for PostgreSQL (default 10). */
   maxConnections?: number;
 }
@@ -84,6 +90,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     lock?.release();
     throw err;
   }
+  const maintenance =
+    dialect === "pglite" && options.maintenance !== false
+      ? startMaintenance(kysely, {
+          ...(options.maintenance ?? {}),
+          onError: (err) => process.emitWarning(`PGlite maintenance (vacuum/analyze) failed: ${err.message}`, "AloftDatabaseWarning"),
+        })
+      : undefined;
   let closed = false;
   return {
     dialect,
@@ -94,6 +107,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       if (closed) return;
       closed = true;
       try {
+        await maintenance?.stop();
         await kysely.destroy();
       } finally {
         lock?.release();

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sql, type Kysely } from "kysely";
+import { CompiledQuery, sql, type Kysely } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "./database.ts";
@@ -83,6 +83,73 @@ describe("errors", () => {
     const err = await failureOf(sql`select ${Symbol("not cloneable") as unknown as string}::text`.execute(pglite.kysely));
     expect(err.message).toMatch(/cannot pass the query to the PGlite worker/);
     expect((await sql<{ x: number }>`select 1 as x`.execute(pglite.kysely)).rows).toEqual([{ x: 1 }]);
+  });
+});
+
+describe("statements", () => {
+  const preparedCount = async (text?: string) =>
+    Number(
+      (
+        await sql<{ n: number }>`select count(*)::int8 as n from pg_prepared_statements where ${text === undefined ? sql`true` : sql`statement = ${text}`}`.execute(pglite.kysely)
+      ).rows[0]!.n,
+    );
+
+  it("keeps a statement it has seen twice prepared, and closes the least recently used past 256", async () => {
+    const text = "select $1::int8 + 1 as v /* prepared-once */";
+    for (let i = 0; i < 3; i++) expect((await pglite.kysely.executeQuery(CompiledQuery.raw(text, [i]))).rows).toEqual([{ v: i + 1 }]);
+    expect(await preparedCount(text)).toBe(1);
+    // Once is not enough: a statement run a single time is not kept.
+    await pglite.kysely.executeQuery(CompiledQuery.raw("select 2 as v /* seen-once */", []));
+    expect(await preparedCount("select 2 as v /* seen-once */")).toBe(0);
+    for (let i = 0; i < 300; i++) for (let k = 0; k < 2; k++) await pglite.kysely.executeQuery(CompiledQuery.raw(`select ${i} as v /* many */`, []));
+    expect(await preparedCount()).toBeLessThanOrEqual(256);
+    expect(await preparedCount(text)).toBe(0); // the oldest went first
+    expect(await preparedCount("select 299 as v /* many */")).toBe(1);
+  });
+
+  it("answers a prepared select * with the table's new columns after a schema change", async () => {
+    await sql`create table shapes (a int)`.execute(pglite.kysely);
+    await sql`insert into shapes values (1)`.execute(pglite.kysely);
+    const all = CompiledQuery.raw("select * from shapes", []);
+    for (let i = 0; i < 2; i++) expect((await pglite.kysely.executeQuery(all)).rows).toEqual([{ a: 1 }]);
+    await sql`alter table shapes add column b text default 'x'`.execute(pglite.kysely);
+    // PostgreSQL refuses a prepared statement whose result shape changed; the worker prepares it anew.
+    expect((await pglite.kysely.executeQuery(all)).rows).toEqual([{ a: 1, b: "x" }]);
+  });
+
+  it("recovers from statements refused inside a failed transaction, and from a syntax error", async () => {
+    const text = "select 'after' as v /* in-aborted-tx */";
+    await pglite.kysely.executeQuery(CompiledQuery.raw(text, [])); // seen once: its next run is prepared
+    await expect(
+      pglite.kysely.transaction().execute(async (tx) => {
+        await sql`select 1/0`.execute(tx).catch(() => {});
+        await tx.executeQuery(CompiledQuery.raw(text, []));
+      }),
+    ).rejects.toMatchObject({ code: "25P02" });
+    for (let i = 0; i < 2; i++) expect((await pglite.kysely.executeQuery(CompiledQuery.raw(text, []))).rows).toEqual([{ v: "after" }]);
+    for (let i = 0; i < 2; i++) expect(await failureOf(sql`selec 1`.execute(pglite.kysely))).toMatchObject({ code: "42601" });
+    expect((await sql<{ x: number }>`select 1 as x`.execute(pglite.kysely)).rows).toEqual([{ x: 1 }]);
+  });
+
+  it("reports affected rows for writes as node-postgres does, and none for a select", async () => {
+    for (const db of [pglite, postgres]) {
+      const ins = await db.kysely.executeQuery(CompiledQuery.raw("insert into items (id, n) values ('ar1', 1), ('ar2', 2)", []));
+      const upd = await db.kysely.executeQuery(CompiledQuery.raw("update items set n = n + 1 where id like 'ar%'", []));
+      const del = await db.kysely.executeQuery(CompiledQuery.raw("delete from items where id = 'ar1'", []));
+      const sel = await db.kysely.executeQuery(CompiledQuery.raw("select * from items where id like 'ar%'", []));
+      expect([ins.numAffectedRows, upd.numAffectedRows, del.numAffectedRows]).toEqual([2n, 2n, 1n]);
+      expect(sel.numAffectedRows).toBeUndefined();
+    }
+  });
+
+  it("sends bytes as bytes, into bytea and into text alike", async () => {
+    const seen = [];
+    for (const db of [pglite, postgres]) {
+      const r = await db.kysely.executeQuery<{ b: Uint8Array; t: string }>(CompiledQuery.raw("select $1::bytea as b, $2::text as t", [new Uint8Array([0, 255, 92]), Buffer.from("żółw")]));
+      seen.push({ b: Array.from(r.rows[0]!.b), t: r.rows[0]!.t });
+    }
+    expect(seen[0]).toEqual({ b: [0, 255, 92], t: "żółw" });
+    expect(seen[1]).toEqual(seen[0]);
   });
 });
 

@@ -1,60 +1,71 @@
-// The durable store: every round's changes are written in one transaction with one multi-row
-// upsert per table, on PGlite or PostgreSQL alike.
+// The durable store: every round's changes are written in one statement that upserts every table,
+// on PGlite or PostgreSQL alike.
 import { CompiledQuery, sql, type Kysely } from "kysely";
+import { columnArrays, upsertSql, type UpsertShape } from "../db/bulk.ts";
 import type { Database } from "../db/database.ts";
 import type { ActionRecord, AttemptRecord, ExecutionRecord, Phase, SignalRecord } from "../model/action.ts";
 import { engineMigrations } from "./migrations.ts";
 import type { CommitBatch, EngineStore } from "./store.ts";
 
-// Rows per statement: stays well under PostgreSQL's 65,535 bind parameters.
+// Rows per table per statement: a large round (a map's thousands of subtasks) goes in chunks, so no
+// one statement's parameters grow without bound.
 const CHUNK = 1000;
 
 type Row = Record<string, unknown>;
 
-function chunks<T>(xs: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
-  return out;
-}
-
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
-// Below this many bind parameters a round is written as one statement (PostgreSQL allows 65,535).
-const SINGLE_STATEMENT_PARAMS = 30_000;
+const EXECUTIONS: UpsertShape = {
+  table: "aloft_executions",
+  columns: [
+    ["key", "text"], ["project", "text"], ["domain", "text"], ["name", "text"], ["closure", "bytea"], ["inputs_uri", "text"], ["phase", "text"],
+    ["outputs_uri", "text"], ["outputs", "bytea"], ["error", "jsonb"], ["options", "jsonb"], ["parent_action", "text"], ["created_at", "int8"], ["updated_at", "int8"],
+  ],
+  key: ["key"],
+  update: ["phase", "outputs_uri", "outputs", "error", "options", "updated_at"],
+};
+const ACTIONS: UpsertShape = {
+  table: "aloft_actions",
+  columns: [
+    ["key", "text"], ["execution", "text"], ["parent", "text"], ["kind", "text"], ["name", "text"], ["phase", "text"], ["attempt", "int4"], ["system_failures", "int4"],
+    ["state", "jsonb"], ["inputs_uri", "text"], ["outputs_uri", "text"], ["outputs", "bytea"], ["error", "jsonb"], ["started_at", "int8"], ["updated_at", "int8"],
+  ],
+  key: ["key"],
+  update: ["phase", "attempt", "system_failures", "state", "inputs_uri", "outputs_uri", "outputs", "error", "started_at", "updated_at"],
+};
+const ATTEMPTS: UpsertShape = {
+  table: "aloft_attempts",
+  columns: [
+    ["execution", "text"], ["action", "text"], ["attempt", "int4"], ["phase", "text"], ["error", "jsonb"], ["started_at", "int8"], ["ended_at", "int8"],
+    ["log_uri", "text"], ["cache_status", "text"],
+  ],
+  key: ["action", "attempt"],
+  update: ["phase", "error", "started_at", "ended_at", "log_uri", "cache_status"],
+};
 
-const EXECUTION_COLS = ["key", "project", "domain", "name", "closure", "inputs_uri", "phase", "outputs_uri", "outputs", "error", "options", "parent_action", "created_at", "updated_at"];
-const ACTION_COLS = ["key", "execution", "parent", "kind", "name", "phase", "attempt", "system_failures", "state", "inputs_uri", "outputs_uri", "outputs", "error", "started_at", "updated_at"];
-const ATTEMPT_COLS = ["execution", "action", "attempt", "phase", "error", "started_at", "ended_at", "log_uri", "cache_status"];
-
-const statements = new Map<string, string>();
-
-/** `with e as (upsert executions), a as (upsert actions), t as (upsert attempts) select 1`, for these row counts. */
-function roundStatement(ne: number, na: number, nt: number): string {
-  const shape = `${ne}/${na}/${nt}`;
-  let text = statements.get(shape);
-  if (text !== undefined) return text;
-  let p = 0;
-  const part = (name: string, table: string, cols: string[], rows: number, key: string[], update: string[]) => {
-    const tuples: string[] = [];
-    for (let r = 0; r < rows; r++) tuples.push(`(${cols.map(() => `$${++p}`).join(", ")})`);
-    return `${name} as (insert into ${table} (${cols.join(", ")}) values ${tuples.join(", ")} on conflict (${key.join(", ")}) do update set ${update
-      .map((c) => `${c} = excluded.${c}`)
-      .join(", ")} returning 1)`;
+/**
+ * A round's one statement: `with e as (upsert executions), a as (upsert actions), t as (upsert
+ * attempts) select 1`, every column an array parameter. Its text never changes (a table with no
+ * rows this round gets empty arrays), so the database keeps it prepared, and one statement is
+ * atomic on its own.
+ */
+const ROUND_STATEMENT = (() => {
+  let p = 1;
+  const part = (name: string, shape: UpsertShape) => {
+    const text = `${name} as (${upsertSql(shape, p)} returning 1)`;
+    p += shape.columns.length;
+    return text;
   };
-  const ctes: string[] = [];
-  if (ne) ctes.push(part("e", "aloft_executions", EXECUTION_COLS, ne, ["key"], EXECUTION_UPDATE));
-  if (na) ctes.push(part("a", "aloft_actions", ACTION_COLS, na, ["key"], ACTION_UPDATE));
-  if (nt) ctes.push(part("t", "aloft_attempts", ATTEMPT_COLS, nt, ["action", "attempt"], ATTEMPT_UPDATE));
-  text = `with ${ctes.join(", ")} select 1 as done`;
-  // Chains produce a handful of shapes; maps and restarts a few more. Keep the cache bounded.
-  if (statements.size > 1000) statements.clear();
-  statements.set(shape, text);
-  return text;
-}
+  return `with ${part("e", EXECUTIONS)}, ${part("a", ACTIONS)}, ${part("t", ATTEMPTS)} select 1 as done`;
+})();
 
-const EXECUTION_UPDATE = ["phase", "outputs_uri", "outputs", "error", "options", "updated_at"];
-const ACTION_UPDATE = ["phase", "attempt", "system_failures", "state", "inputs_uri", "outputs_uri", "outputs", "error", "started_at", "updated_at"];
-const ATTEMPT_UPDATE = ["phase", "error", "started_at", "ended_at", "log_uri", "cache_status"];
+const roundParams = (executions: Row[], actions: Row[], attempts: Row[]): unknown[] => [
+  ...columnArrays(executions, EXECUTIONS.columns),
+  ...columnArrays(actions, ACTIONS.columns),
+  ...columnArrays(attempts, ATTEMPTS.columns),
+];
+
+const slice = (rows: Row[], i: number) => rows.slice(i * CHUNK, (i + 1) * CHUNK);
 
 export class SqlStore implements EngineStore {
   readonly durable = true;
@@ -71,32 +82,17 @@ export class SqlStore implements EngineStore {
     const executions = batch.executions.map(executionRow);
     const actions = batch.actions.map(actionRow);
     const attempts = dedupeAttempts(batch.attempts).map(attemptRow);
-    const params = executions.length * 14 + actions.length * 15 + attempts.length * 9;
-    if (params <= SINGLE_STATEMENT_PARAMS) {
-      // The usual round: one statement whose data-modifying CTEs upsert every table. A single
-      // statement is atomic on its own, so this costs one round trip instead of five. Its text
-      // depends only on the row counts, so it is built once per shape (no query builder per round).
-      if (!executions.length && !actions.length && !attempts.length) return;
-      const values: unknown[] = [];
-      for (const r of executions) for (const c of EXECUTION_COLS) values.push(r[c]);
-      for (const r of actions) for (const c of ACTION_COLS) values.push(r[c]);
-      for (const r of attempts) for (const c of ATTEMPT_COLS) values.push(r[c]);
-      await this.#k.executeQuery(CompiledQuery.raw(roundStatement(executions.length, actions.length, attempts.length), values));
+    const statements = Math.ceil(Math.max(executions.length, actions.length, attempts.length) / CHUNK);
+    if (statements === 0) return;
+    if (statements === 1) {
+      await this.#k.executeQuery(CompiledQuery.raw(ROUND_STATEMENT, roundParams(executions, actions, attempts)));
       return;
     }
-    // A large round (a map's thousands of subtasks): one transaction of full-size chunks, each a
-    // cached statement text (a query builder tree per 1000 rows weighed tens of MiB at 10,000 items).
+    // A large round: the same statement over chunks of each table, in one transaction.
     await this.#k.transaction().execute(async (tx) => {
-      const run = async (rows: Row[], cols: string[], shape: (n: number) => string) => {
-        for (const chunk of chunks(rows)) {
-          const values: unknown[] = [];
-          for (const r of chunk) for (const c of cols) values.push(r[c]);
-          await tx.executeQuery(CompiledQuery.raw(shape(chunk.length), values));
-        }
-      };
-      await run(executions, EXECUTION_COLS, (n) => roundStatement(n, 0, 0));
-      await run(actions, ACTION_COLS, (n) => roundStatement(0, n, 0));
-      await run(attempts, ATTEMPT_COLS, (n) => roundStatement(0, 0, n));
+      for (let i = 0; i < statements; i++) {
+        await tx.executeQuery(CompiledQuery.raw(ROUND_STATEMENT, roundParams(slice(executions, i), slice(actions, i), slice(attempts, i))));
+      }
     });
   }
 

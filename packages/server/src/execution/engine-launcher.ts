@@ -17,6 +17,8 @@ export function engineLauncher(engine: Engine): ExecutionLauncher {
         inputs: r.inputs,
         // CreateExecution has written them durably already.
         inputsUri: r.inputsUri,
+        // Its execution record was just inserted under this id, which no earlier create can have used.
+        reserved: true,
         options: {
           rawOutputPrefix: r.rawOutputPrefix,
           ...(r.maxParallelism > 0 ? { maxParallelism: r.maxParallelism } : {}),

@@ -109,6 +109,19 @@ describe("executions end to end", () => {
     expect((missing as ConnectError).code).toBe(Code.NotFound);
   });
 
+  it("names the unknown project first when the launch plan is unknown too, and writes no row", async () => {
+    const unknownLp = { ...e.ids.launchPlan, name: "no-such-plan" };
+    const both = await client.createExecution({ project: "no-such-project", domain: D, name: "bad-project", spec: { launchPlan: unknownLp } }).catch((x) => x);
+    expect((both as ConnectError).code).toBe(Code.InvalidArgument);
+    expect((both as ConnectError).rawMessage).toContain("project [no-such-project]");
+    const lpOnly = await client.createExecution({ project: P, domain: D, name: "bad-plan", spec: { launchPlan: unknownLp } }).catch((x) => x);
+    expect((lpOnly as ConnectError).rawMessage).toContain("is not registered");
+    for (const name of ["bad-project", "bad-plan"]) {
+      const missing = await client.getExecution({ id: { project: P, domain: D, name } }).catch((x) => x);
+      expect((missing as ConnectError).code).toBe(Code.NotFound);
+    }
+  });
+
   it("refuses a second execution with the same name and terminating a finished one", async () => {
     const dup = await client.createExecution({ project: P, domain: D, name: "rest-run-1", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(7) } } }).catch((x) => x);
     expect((dup as ConnectError).code).toBe(Code.AlreadyExists);

@@ -5,8 +5,9 @@
 // and fails only its own request.
 import { create, fromBinary, toBinary, clone } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { CompiledQuery, sql, type DatabaseConnection, type Kysely, type QueryResult, type RawBuilder } from "kysely";
+import { CompiledQuery, sql, type DatabaseConnection, type Kysely, type QueryResult } from "kysely";
 import { admin, core, type event } from "@aloft/idl";
+import { columnArrays, unnestOf, upsertSql, type Columns, type UpsertShape } from "@aloft/engine";
 import { NotFoundError } from "../../errors.ts";
 import type { AdminContext } from "../../context.ts";
 import type { AdminTables, ExecutionRow, NodeExecutionRow, TaskExecutionRow } from "../../db/schema.ts";
@@ -63,66 +64,91 @@ interface Phase {
   previous: core.WorkflowExecution_Phase;
 }
 
-// Rows per statement: the widest table has 31 columns, and PostgreSQL takes at most 65535 parameters.
+// Keys or rows per statement, so no one statement's parameters grow without bound.
 const CHUNK = 1000;
 const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
 
-const EXEC_COLS = ["project", "domain", "name"] as const;
-const NODE_COLS = ["project", "domain", "name", "node_id"] as const;
-const TASK_COLS = ["project", "domain", "name", "node_id", "task_project", "task_domain", "task_name", "task_version", "retry_attempt"] as const;
+export const EXEC_COLS = ["project", "domain", "name"] as const;
+export const NODE_COLS = ["project", "domain", "name", "node_id"] as const;
+export const TASK_COLS = ["project", "domain", "name", "node_id", "task_project", "task_domain", "task_name", "task_version", "retry_attempt"] as const;
 
 /** The SELECT … FOR UPDATE of the records with these keys, one statement per chunk of keys. */
-function selectQueries(db: Kysely<AdminTables>, table: "admin_executions" | "admin_node_executions" | "admin_task_executions", cols: readonly string[], tuples: unknown[][]): CompiledQuery[] {
-  return chunks(tuples).map((part) => {
-    // Keys as one array per column, joined through unnest: a (a, b, …) IN ((…), (…)) list costs PostgreSQL
-    // milliseconds to plan at 20 keys and a sixth of a second at 500; this plans in well under one.
+export function selectQueries(db: Kysely<AdminTables>, table: "admin_executions" | "admin_node_executions" | "admin_task_executions", cols: readonly string[], tuples: unknown[][]): CompiledQuery[] {
+  // Locked in key order, so two flushes (or a flush and a terminate) touching the same records cannot deadlock.
+  const sorted = [...tuples].sort(compareTuples);
+  return chunks(sorted).map((part) => {
+    // Keys as one array per column, unnested: a (a, b, …) IN ((…), (…)) list costs PostgreSQL milliseconds to plan
+    // at 20 keys and a sixth of a second at 500; this plans in well under one. Each key is looked up through the
+    // primary key by a LATERAL subquery: as a join, the planner preferred hashing the keys and reading the whole
+    // table (on PGlite, milliseconds per flush, growing with every execution ever run).
     const arrays = cols.map((c, j) => sql`${part.map((t) => t[j])}::${sql.raw(c === "retry_attempt" ? "int[]" : "text[]")}`);
     const ref = sql.join(cols.map((c) => sql.ref(c)));
-    // Locked in key order, so two flushes (or a flush and a terminate) touching the same records cannot deadlock.
-    return sql`select t.* from ${sql.table(table)} as t join unnest(${sql.join(arrays)}) as k(${ref}) using (${ref})
-      order by ${sql.join(cols.map((c) => sql.ref(`t.${c}`)))} for update of t`.compile(db);
+    const match = sql.join(cols.map((c) => sql`t.${sql.ref(c)} = k.${sql.ref(c)}`), sql` and `);
+    return sql`select r.* from unnest(${sql.join(arrays)}) with ordinality as k(${ref}, ord)
+      cross join lateral (select t.* from ${sql.table(table)} as t where ${match} for update of t) as r
+      order by k.ord`.compile(db);
   });
 }
 
-function upsertQuery(db: Kysely<AdminTables>, table: "admin_node_executions" | "admin_task_executions", key: readonly string[], rows: object[]) {
-  const cols = Object.keys(rows[0]!).filter((c) => !key.includes(c) && c !== "created_at");
-  return db
-    .insertInto(table)
-    .values(rows as never)
-    .onConflict((oc) => oc.columns(key as never).doUpdateSet((eb) => Object.fromEntries(cols.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never));
+/** One order for key tuples, the same in every process, so lockers never wait on each other in a cycle. */
+function compareTuples(a: unknown[], b: unknown[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as string | number;
+    const y = b[i] as string | number;
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
 }
 
-/** Writes what events change in execution records (never the spec, which they do not touch) in one UPDATE. */
-function updateExecutionsQuery(rows: ExecutionRow[]): RawBuilder<unknown> {
-  const values = sql.join(
-    rows.map((r) => sql`(${r.project}::text, ${r.domain}::text, ${r.name}::text, ${r.phase}::text, ${r.closure}::bytea, ${r.started_at}::timestamptz, ${r.duration_ms}::bigint, ${r.error_kind}::text, ${r.error_code}::text, ${r.updated_at}::timestamptz)`),
-  );
-  return sql`update admin_executions as t set phase = v.phase, closure = v.closure, started_at = v.started_at, duration_ms = v.duration_ms, error_kind = v.error_kind, error_code = v.error_code, updated_at = v.updated_at
-      from (values ${values}) as v(project, domain, name, phase, closure, started_at, duration_ms, error_kind, error_code, updated_at)
-      where t.project = v.project and t.domain = v.domain and t.name = v.name`;
-}
+/** On conflict every column but the key and created_at takes the new row's value. */
+const updatable = (columns: Columns, key: readonly string[]) => columns.map(([c]) => c).filter((c) => !key.includes(c) && c !== "created_at");
 
-// Below this many bind parameters a flush writes all three tables in one statement (PostgreSQL allows 65535).
-const ONE_WRITE_PARAMS = 30_000;
+const NODE_COLUMNS: Columns = [
+    ["project", "text"], ["domain", "text"], ["name", "text"], ["node_id", "text"], ["phase", "text"], ["closure", "bytea"], ["metadata", "bytea"],
+    ["input_uri", "text"], ["input_data", "bytea"], ["parent_node_id", "text"], ["dynamic_workflow", "bytea"], ["error_kind", "text"], ["error_code", "text"],
+    ["cache_status", "text"], ["started_at", "timestamptz"], ["duration_ms", "int8"], ["event_time_ms", "int8"], ["created_at", "timestamptz"], ["updated_at", "timestamptz"],
+];
+const NODE_ROW: UpsertShape = { table: "admin_node_executions", columns: NODE_COLUMNS, key: NODE_COLS, update: updatable(NODE_COLUMNS, NODE_COLS) };
+
+const TASK_COLUMNS: Columns = [
+    ["project", "text"], ["domain", "text"], ["name", "text"], ["node_id", "text"], ["task_project", "text"], ["task_domain", "text"], ["task_name", "text"],
+    ["task_version", "text"], ["retry_attempt", "int4"], ["phase", "text"], ["phase_version", "int4"], ["closure", "bytea"], ["input_uri", "text"],
+    ["input_data", "bytea"], ["started_at", "timestamptz"], ["duration_ms", "int8"], ["event_time_ms", "int8"], ["created_at", "timestamptz"], ["updated_at", "timestamptz"],
+];
+const TASK_ROW: UpsertShape = { table: "admin_task_executions", columns: TASK_COLUMNS, key: TASK_COLS, update: updatable(TASK_COLUMNS, TASK_COLS) };
+
+/** What events change in an execution record (never the spec, which they do not touch). */
+const EXEC_UPDATE: Columns = [
+  ["project", "text"], ["domain", "text"], ["name", "text"], ["phase", "text"], ["closure", "bytea"], ["started_at", "timestamptz"], ["duration_ms", "int8"],
+  ["error_kind", "text"], ["error_code", "text"], ["updated_at", "timestamptz"],
+];
 
 /**
- * The statements writing the changed records: usually one, whose data-modifying CTEs update or upsert every table
- * (one statement instead of three); a very large flush goes table by table in chunks.
+ * The statement writing a flush's changed records: data-modifying CTEs update the executions and upsert the node and
+ * task records, every column an array parameter. Its text never changes (a table with nothing to write gets empty
+ * arrays), so the database keeps it prepared.
  */
-function writeQueries(db: Kysely<AdminTables>, execs: ExecutionRow[], nodes: NodeExecutionRow[], tasks: TaskExecutionRow[]): CompiledQuery[] {
-  const params = execs.length * 10 + (nodes.length ? nodes.length * Object.keys(nodes[0]!).length : 0) + (tasks.length ? tasks.length * Object.keys(tasks[0]!).length : 0);
-  if (params > ONE_WRITE_PARAMS) {
-    return [
-      ...chunks(execs).map((part) => updateExecutionsQuery(part).compile(db)),
-      ...chunks(nodes).map((part) => upsertQuery(db, "admin_node_executions", NODE_COLS, part).compile()),
-      ...chunks(tasks).map((part) => upsertQuery(db, "admin_task_executions", TASK_COLS, part).compile()),
-    ];
-  }
-  const ctes: RawBuilder<unknown>[] = [];
-  if (execs.length) ctes.push(sql`e as (${updateExecutionsQuery(execs)} returning 1)`);
-  if (nodes.length) ctes.push(sql`n as (${upsertQuery(db, "admin_node_executions", NODE_COLS, nodes).returning(sql<number>`1`.as("one"))})`);
-  if (tasks.length) ctes.push(sql`k as (${upsertQuery(db, "admin_task_executions", TASK_COLS, tasks).returning(sql<number>`1`.as("one"))})`);
-  return ctes.length ? [sql`with ${sql.join(ctes)} select 1 as done`.compile(db)] : [];
+const WRITE_STATEMENT = (() => {
+  const set = EXEC_UPDATE.slice(3).map(([c]) => `${c} = v.${c}`).join(", ");
+  const execs = `update admin_executions as t set ${set} from ${unnestOf(EXEC_UPDATE, 1)} as v(${EXEC_UPDATE.map(([c]) => c).join(", ")})
+      where t.project = v.project and t.domain = v.domain and t.name = v.name`;
+  const nodesAt = 1 + EXEC_UPDATE.length;
+  const tasksAt = nodesAt + NODE_ROW.columns.length;
+  return `with e as (${execs} returning 1), n as (${upsertSql(NODE_ROW, nodesAt)} returning 1), k as (${upsertSql(TASK_ROW, tasksAt)} returning 1) select 1 as done`;
+})();
+
+/** The statements writing the changed records: one, or one per chunk of each table for a very large flush. */
+function writeQueries(execs: ExecutionRow[], nodes: NodeExecutionRow[], tasks: TaskExecutionRow[]): CompiledQuery[] {
+  const n = Math.ceil(Math.max(execs.length, nodes.length, tasks.length) / CHUNK);
+  return Array.from({ length: n }, (_, i) => {
+    const part = <T>(xs: T[]) => xs.slice(i * CHUNK, (i + 1) * CHUNK);
+    return CompiledQuery.raw(WRITE_STATEMENT, [
+      ...columnArrays(part(execs), EXEC_UPDATE),
+      ...columnArrays(part(nodes), NODE_ROW.columns),
+      ...columnArrays(part(tasks), TASK_ROW.columns),
+    ]);
+  });
 }
 
 const BEGIN = CompiledQuery.raw("begin");
@@ -254,7 +280,7 @@ export async function applyEvents(ctx: AdminContext, items: AnyEvent[], onPhase?
         taskOut.push(x.state.row);
       }
       // A failed write aborts the transaction, and the commit sent after it then rolls back.
-      await pipeline(conn, [...writeQueries(ctx.db, execOut, nodeOut, taskOut), COMMIT]);
+      await pipeline(conn, [...writeQueries(execOut, nodeOut, taskOut), COMMIT]);
     } catch (e) {
       // After a failed read or write (or an error in between) nothing of this flush may stay.
       await conn.executeQuery(ROLLBACK).catch(() => {});

@@ -1,6 +1,8 @@
 // CreateExecution: resolve the launch plan (or a single task), check and complete the inputs, name the execution,
 // store its inputs in the blob store, record it, and hand it to the engine.
 import { create, toBinary } from "@bufbuild/protobuf";
+import { CompiledQuery } from "kysely";
+import { columnArrays, upsertSql, type Columns } from "@aloft/engine";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { admin, core } from "@aloft/idl";
 import { AdminError, AlreadyExistsError, InvalidArgumentError } from "../../errors.ts";
@@ -153,6 +155,17 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
   }
 }
 
+const EXECUTION_COLUMNS: Columns = [
+  ["project", "text"], ["domain", "text"], ["name", "text"], ["phase", "text"], ["spec", "bytea"], ["closure", "bytea"],
+  ["launch_plan_project", "text"], ["launch_plan_domain", "text"], ["launch_plan_name", "text"], ["launch_plan_version", "text"],
+  ["workflow_project", "text"], ["workflow_domain", "text"], ["workflow_name", "text"], ["workflow_version", "text"], ["task_name", "text"],
+  ["task_version", "text"], ["mode", "int4"], ["state", "int4"], ["principal", "text"], ["cluster", "text"], ["error_kind", "text"], ["error_code", "text"],
+  ["inputs_uri", "text"], ["user_inputs_uri", "text"], ["source_execution", "text"], ["parent_node_execution", "text"], ["started_at", "timestamptz"],
+  ["duration_ms", "int8"], ["created_at", "timestamptz"], ["updated_at", "timestamptz"],
+];
+// One text for any number of rows (the columns as arrays), so the database keeps it prepared.
+const INSERT_EXECUTIONS = `${upsertSql({ table: "admin_executions", columns: EXECUTION_COLUMNS, key: ["project", "domain", "name"], update: [] }, 1)} returning project, domain, name`;
+
 /**
  * Records executions in one multi-row insert; true for each row inserted, false for a name that exists (already in
  * the database, or earlier in the same batch). A batch the database refuses is retried row by row, so one bad row
@@ -168,11 +181,10 @@ async function insertExecutions(ctx: AdminContext, rows: ExecutionRow[]): Promis
   });
   const insert = async (all: ExecutionRow[]) => {
     const done = new Set<string>();
-    // 31 columns a row: 1000 rows stay under PostgreSQL's 65535 parameters.
     for (let i = 0; i < all.length; i += 1000) {
       const part = all.slice(i, i + 1000);
-      const rows = await ctx.db.insertInto("admin_executions").values(part).onConflict((oc) => oc.columns(["project", "domain", "name"]).doNothing()).returning(["project", "domain", "name"]).execute();
-      for (const r of rows) done.add(showExec(r));
+      const { rows } = await ctx.db.executeQuery(CompiledQuery.raw(INSERT_EXECUTIONS, columnArrays(part, EXECUTION_COLUMNS)));
+      for (const r of rows as ExecKey[]) done.add(showExec(r));
     }
     return done;
   };
@@ -190,11 +202,15 @@ export async function createExecution(ctx: AdminContext, req: admin.ExecutionCre
   const project = requireString(req.project, "project");
   const domain = requireString(req.domain, "domain");
   if (req.name !== "") validateExecutionName(req.name);
-  await requireProjectAndDomain(ctx, project, domain);
   const spec = requirePresent(req.spec, "spec");
   const name = req.name || randomExecutionName();
   if (!spec.metadata) spec.metadata = create(admin.ExecutionMetadataSchema, { mode: admin.ExecutionMetadata_ExecutionMode.MANUAL });
-  const prepared = await prepareLaunch(ctx, project, domain, name, spec, req.inputs);
+  // The project check and resolving the launch plan read the database independently: both at once. A request failing
+  // both is told about the project first, as when they ran in turn.
+  const [projectOk, launch] = await Promise.allSettled([requireProjectAndDomain(ctx, project, domain), prepareLaunch(ctx, project, domain, name, spec, req.inputs)]);
+  if (projectOk.status === "rejected") throw projectOk.reason;
+  if (launch.status === "rejected") throw launch.reason;
+  const prepared = launch.value;
   await launchPrepared(ctx, prepared);
   return create(admin.ExecutionCreateResponseSchema, { id: executionIdentifier(prepared.key) });
 }
