@@ -34,7 +34,10 @@ export interface EngineOptions {
   maxParallelism?: number;
   /** Retries for system errors, separate from each task's retry budget (default 3). */
   maxSystemFailures?: number;
-  /** Outputs up to this many bytes (encoded) are stored in the action record, not outputs.pb (default 64 KiB). */
+  /**
+   * Outputs up to this many bytes (encoded) are stored in the action record, not outputs.pb, and execution inputs
+   * the caller has not stored in the execution record, not inputs.pb (default 64 KiB).
+   */
   inlineOutputsMaxBytes?: number;
   /** Called when an event sink or a background step fails (default: console.error). */
   onError?: (err: unknown) => void;
@@ -168,7 +171,7 @@ export function createEngine(options: EngineOptions): Engine {
     const inputs = request.inputs ?? create(core.LiteralMapSchema, {});
     const existing = executor.executions.get(key)?.rec ?? (request.reserved ? undefined : await findExecution(key));
     if (existing) {
-      const sameInputs = equals(core.LiteralMapSchema, await executor.readLiteralMap(existing.inputsUri), inputs);
+      const sameInputs = equals(core.LiteralMapSchema, await executor.executionInputs(existing), inputs);
       const sameClosure = store.durable
         ? bytesEqual(existing.closure, closureBytes)
         : memoryClosures.has(key) && equals(core.CompiledWorkflowClosureSchema, memoryClosures.get(key)!, request.closure);
@@ -185,9 +188,15 @@ export function createEngine(options: EngineOptions): Engine {
     if (o.interruptible !== undefined) opts.interruptible = o.interruptible;
     if (o.rawOutputPrefix !== undefined) opts.rawOutputPrefix = o.rawOutputPrefix;
     if (o.failurePolicy !== undefined) opts.failurePolicy = o.failurePolicy;
-    // The caller may have stored the inputs already (the control plane does); one durable copy is enough.
-    const inputsUri = request.inputsUri ?? `${settings.metadataPrefix}/${key}/inputs.pb`;
-    if (request.inputsUri === undefined) await executor.writeLiteralMap(inputsUri, inputs);
+    // The caller may have stored the inputs already; one durable copy is enough. Otherwise small inputs stay in the
+    // record (committed with it, as small outputs are), larger ones go to inputs.pb.
+    let inputsUri = request.inputsUri ?? "";
+    let inlineInputs: Uint8Array | null = null;
+    if (request.inputsUri === undefined) {
+      const bytes = toBinary(core.LiteralMapSchema, inputs);
+      if (bytes.length <= settings.inlineOutputsMaxBytes) inlineInputs = bytes;
+      else await executor.writeBytes((inputsUri = `${settings.metadataPrefix}/${key}/inputs.pb`), bytes);
+    }
     const rec: ExecutionRecord = {
       key,
       project: request.id.project,
@@ -195,6 +204,7 @@ export function createEngine(options: EngineOptions): Engine {
       name: request.id.name,
       closure: closureBytes,
       inputsUri,
+      inputs: inlineInputs,
       phase: "QUEUED",
       outputsUri: null,
       outputs: null,
@@ -206,7 +216,7 @@ export function createEngine(options: EngineOptions): Engine {
     };
     const exec = newLiveExecution(rec, request.closure);
     const root = new LiveAction(
-      { key, execution: key, parent: null, kind: "workflow", name: "", phase: "QUEUED", attempt: 0, systemFailures: 0, state: {}, inputsUri, outputsUri: null, outputs: null, error: null, startedAt: null, updatedAt: now },
+      { key, execution: key, parent: null, kind: "workflow", name: "", phase: "QUEUED", attempt: 0, systemFailures: 0, state: {}, inputsUri: inputsUri || null, outputsUri: null, outputs: null, error: null, startedAt: null, updatedAt: now },
       exec,
       undefined,
       { kind: "workflow", workflow: request.closure.primary!, scope: exec.scope },

@@ -29,4 +29,5 @@ export { TypeScriptPlugin, ALOFT_TASK_COMMAND, type TypeScriptPluginOptions } fr
 export { renderArgs, type TemplateParameters } from "./plugins/template.ts";
 export { nodeEventVerdict, workflowEventVerdict, type EventVerdict } from "./events/ordering.ts";
 export { rawContainerPlugin, type RawContainerPluginOptions } from "./plugins/raw-container.ts";
+export { acceptsPipelinedStatements } from "./db/pglite-dialect.ts";
 export { columnArrays, unnestOf, upsertSql, type ColumnType, type Columns, type UpsertShape } from "./db/bulk.ts";

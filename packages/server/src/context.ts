@@ -24,7 +24,8 @@ export interface LaunchRequest {
   /** The compiled workflow to run (for a single-task execution, a one-node workflow). */
   closure: core.CompiledWorkflowClosure;
   inputs: core.LiteralMap;
-  inputsUri: string;
+  /** Where the inputs are stored, when they are not kept in the execution record (then undefined). */
+  inputsUri: string | undefined;
   rawOutputPrefix: string;
   /** Execution settings the engine honours (0 / undefined: the engine's default). */
   maxParallelism: number;

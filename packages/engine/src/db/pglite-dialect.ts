@@ -221,6 +221,14 @@ function compactParam(p: unknown): unknown {
   return p;
 }
 
+/**
+ * Whether a connection takes a statement while an earlier one is still running, and runs them in order (PGlite's
+ * worker queues them). node-postgres deprecates that, so on PostgreSQL statements go one at a time.
+ */
+export function acceptsPipelinedStatements(conn: DatabaseConnection): boolean {
+  return conn instanceof PGliteConnection;
+}
+
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pg: PGliteWorker) {}
 

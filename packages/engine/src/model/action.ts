@@ -80,7 +80,10 @@ export interface ExecutionRecord {
   name: string;
   /** Binary `core.CompiledWorkflowClosure` (empty in the memory store, which keeps the object). */
   closure: Uint8Array;
+  /** Where the execution's inputs (binary `core.LiteralMap`) are stored; empty when they are kept inline in `inputs`. */
   inputsUri: string;
+  /** Binary `core.LiteralMap` of small execution inputs kept in the record (then `inputsUri` is empty). */
+  inputs: Uint8Array | null;
   phase: Phase;
   outputsUri: string | null;
   /** Binary `core.LiteralMap` of small workflow outputs kept in the record (then `outputsUri` is null). */

@@ -47,7 +47,7 @@ export class ActionContextImpl implements ActionContext {
     const a = this.action;
     if (a.inputs) return a.inputs;
     if (!a.parent) {
-      a.inputs = await this.executor.readLiteralMap(a.exec.rec.inputsUri);
+      a.inputs = await this.executor.executionInputs(a.exec.rec);
     } else {
       const handler = this.executor.handlerFor(a.parent);
       if (!handler.childInputs) throw new UnsupportedError(a.key, "parent cannot re-derive this action's inputs");

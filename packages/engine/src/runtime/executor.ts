@@ -1,10 +1,10 @@
 // The round loop. Woken actions are handled one after another; everything they changed is then
 // committed in one store transaction, and only after the commit are events sent and waiters told.
 // Nothing polls: task results, child completions, timers and signals wake actions directly.
-import { toBinary } from "@bufbuild/protobuf";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { readProto, type BlobStore as StorageBlobStore } from "@aloft/storage";
 import { core } from "@aloft/idl";
-import { isTerminal, type AttemptRecord, type ExecutionFailure, type Phase } from "../model/action.ts";
+import { isTerminal, type AttemptRecord, type ExecutionFailure, type ExecutionRecord, type Phase } from "../model/action.ts";
 import type { NodeHandler } from "../nodes/handler.ts";
 import type { CommitBatch, EngineStore } from "../store/store.ts";
 import type { BlobStore } from "./blob-store.ts";
@@ -367,6 +367,11 @@ export class Executor {
     for (const t of this.#deadlines.values()) clearTimeout(t);
     this.#deadlines.clear();
     for (const e of this.executions.values()) if (e.timer) clearTimeout(e.timer);
+  }
+
+  /** An execution's inputs, from its record when they are kept inline, else from their blob. */
+  async executionInputs(rec: ExecutionRecord): Promise<core.LiteralMap> {
+    return rec.inputs ? fromBinary(core.LiteralMapSchema, rec.inputs) : this.readLiteralMap(rec.inputsUri);
   }
 
   async readLiteralMap(uri: string): Promise<core.LiteralMap> {

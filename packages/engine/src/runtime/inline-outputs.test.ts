@@ -37,6 +37,7 @@ class Sink implements EventSink {
 }
 
 const outputsPbs = (blobs: MemoryBlobStore) => [...blobs.blobs.keys()].filter((k) => k.endsWith("/outputs.pb"));
+const inputsPbs = (blobs: MemoryBlobStore) => [...blobs.blobs.keys()].filter((k) => k.endsWith("/inputs.pb"));
 
 describe("inline outputs", () => {
   it("keeps small outputs in the records, writes no outputs.pb, and events carry outputs and inputs", async () => {
@@ -88,6 +89,29 @@ describe("inline outputs", () => {
   });
 });
 
+describe("inline execution inputs", () => {
+  it("keeps small inputs in the execution record and writes no inputs.pb; larger ones go to inputs.pb", async () => {
+    const { engine, blobs } = await engineWith({ add: addFn });
+    const small = executionId("inputs-inline");
+    const rec = await engine.createExecution({ id: small, closure: closure(chain(1), [add]), inputs: ints({ a: 7 }) });
+    expect(rec.inputsUri).toBe("");
+    expect(rec.inputs).not.toBeNull();
+    expect(int((await engine.wait(small)).outputs, "r")).toBe(7);
+    expect(inputsPbs(blobs)).toEqual([]);
+    // Same id, same inputs: attaches (compared with the inline copy); other inputs are refused.
+    await engine.createExecution({ id: small, closure: closure(chain(1), [add]), inputs: ints({ a: 7 }) });
+    await expect(engine.createExecution({ id: small, closure: closure(chain(1), [add]), inputs: ints({ a: 8 }) })).rejects.toThrow();
+
+    const { engine: offloading, blobs: offloaded } = await engineWith({ add: addFn }, { inlineOutputsMaxBytes: 0 });
+    const large = executionId("inputs-offloaded");
+    const rec2 = await offloading.createExecution({ id: large, closure: closure(chain(1), [add]), inputs: ints({ a: 7 }) });
+    expect(rec2.inputs).toBeNull();
+    expect(rec2.inputsUri).toMatch(/\/inputs\.pb$/);
+    expect(offloaded.blobs.has(rec2.inputsUri)).toBe(true);
+    expect(int((await offloading.wait(large)).outputs, "r")).toBe(7);
+  });
+});
+
 describe("inline outputs across a restart (PGlite)", () => {
   const dbs: Array<{ close(): Promise<void> }> = [];
   afterAll(async () => {
@@ -123,5 +147,28 @@ describe("inline outputs across a restart (PGlite)", () => {
     await third.start();
     expect(int((await third.wait(id)).outputs, "r")).toBe(106);
     await third.stop();
+  });
+
+  it("a resumed execution whose first node had not run reads the execution's inputs from its record", async () => {
+    const db = await openDatabase({ migrations: engineMigrations });
+    dbs.push(db);
+    const blobs = new MemoryBlobStore();
+    const id = executionId("inline-inputs-restart");
+    let reached!: () => void;
+    const atN0 = new Promise<void>((r) => (reached = r));
+    const hang = new FunctionPlugin({ add: () => (reached(), new Promise(() => {})) });
+    const first = createEngine({ store: db, blobStore: blobs, plugins: [hang] });
+    await first.start();
+    await first.createExecution({ id, closure: closure(chain(2), [add]), inputs: ints({ a: 40 }) });
+    await atN0;
+    await first.stop();
+    expect(inputsPbs(blobs)).toEqual([]);
+
+    const plugin = new FunctionPlugin({ add: addFn });
+    const second = createEngine({ store: db, blobStore: blobs, plugins: [plugin] });
+    await second.start();
+    expect(int((await second.wait(id)).outputs, "r")).toBe(41);
+    expect(plugin.calls.map((c) => [c.nodeId, int(c.inputs, "x")])).toEqual([["n0", 40], ["n1", 40]]);
+    await second.stop();
   });
 });

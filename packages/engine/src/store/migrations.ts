@@ -75,4 +75,13 @@ export const engineMigrations: Migration[] = [
       await sql`alter table aloft_executions add column outputs bytea`.execute(db);
     },
   },
+  {
+    package: ENGINE_PACKAGE,
+    version: 3,
+    name: "inline execution inputs",
+    // Small execution inputs live in the record too: no inputs.pb (and its fsyncs) per execution.
+    async up(db) {
+      await sql`alter table aloft_executions add column inputs bytea`.execute(db);
+    },
+  },
 ];

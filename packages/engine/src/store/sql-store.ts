@@ -18,7 +18,7 @@ const json = (v: unknown) => (v === null || v === undefined ? null : JSON.string
 const EXECUTIONS: UpsertShape = {
   table: "aloft_executions",
   columns: [
-    ["key", "text"], ["project", "text"], ["domain", "text"], ["name", "text"], ["closure", "bytea"], ["inputs_uri", "text"], ["phase", "text"],
+    ["key", "text"], ["project", "text"], ["domain", "text"], ["name", "text"], ["closure", "bytea"], ["inputs_uri", "text"], ["inputs", "bytea"], ["phase", "text"],
     ["outputs_uri", "text"], ["outputs", "bytea"], ["error", "jsonb"], ["options", "jsonb"], ["parent_action", "text"], ["created_at", "int8"], ["updated_at", "int8"],
   ],
   key: ["key"],
@@ -151,14 +151,14 @@ const bytesOrNull = (v: unknown): Uint8Array | null => (v === null || v === unde
 
 function executionRow(e: ExecutionRecord): Row {
   return {
-    key: e.key, project: e.project, domain: e.domain, name: e.name, closure: e.closure, inputs_uri: e.inputsUri, phase: e.phase,
+    key: e.key, project: e.project, domain: e.domain, name: e.name, closure: e.closure, inputs_uri: e.inputsUri, inputs: e.inputs, phase: e.phase,
     outputs_uri: e.outputsUri, outputs: e.outputs, error: json(e.error), options: json(e.options), parent_action: e.parentAction, created_at: e.createdAt, updated_at: e.updatedAt,
   };
 }
 function executionFromRow(r: Row): ExecutionRecord {
   return {
     key: r.key as string, project: r.project as string, domain: r.domain as string, name: r.name as string,
-    closure: new Uint8Array(r.closure as Uint8Array), inputsUri: r.inputs_uri as string, phase: r.phase as Phase,
+    closure: new Uint8Array(r.closure as Uint8Array), inputsUri: r.inputs_uri as string, inputs: bytesOrNull(r.inputs), phase: r.phase as Phase,
     outputsUri: (r.outputs_uri as string | null) ?? null, outputs: bytesOrNull(r.outputs), error: (r.error as ExecutionRecord["error"]) ?? null,
     options: (r.options as ExecutionRecord["options"]) ?? {}, parentAction: (r.parent_action as string | null) ?? null,
     createdAt: r.created_at as number, updatedAt: r.updated_at as number,

@@ -92,4 +92,15 @@ export const serverMigrations: Migration[] = [
         `alter table admin_task_executions add column input_data bytea`,
       ]),
   },
+  {
+    package: PACKAGE,
+    version: 4,
+    name: "inline execution inputs",
+    // Small execution inputs live in the record (the engine's record keeps its own copy): no inputs.pb per execution.
+    up: (db) =>
+      run(db, [
+        `alter table admin_executions add column inputs bytea`,
+        `alter table admin_executions add column user_inputs bytea`,
+      ]),
+  },
 ];

@@ -88,8 +88,14 @@ export interface ExecutionRow {
   cluster: string;
   error_kind: string | null;
   error_code: string | null;
+  /** Where the execution's inputs (core.LiteralMap) are stored; empty when they are kept in `inputs`. */
   inputs_uri: string;
+  /** The inputs as the request gave them (before defaults and fixed inputs); empty when kept inline. */
   user_inputs_uri: string;
+  /** core.LiteralMap of small inputs kept in the record. */
+  inputs: Uint8Array | null;
+  /** core.LiteralMap of the request's own inputs, when kept inline and different from `inputs`. */
+  user_inputs: Uint8Array | null;
   source_execution: string | null;
   parent_node_execution: string | null;
   started_at: Date | null;

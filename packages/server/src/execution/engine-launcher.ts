@@ -15,8 +15,8 @@ export function engineLauncher(engine: Engine): ExecutionLauncher {
         id: r.id,
         closure: r.closure,
         inputs: r.inputs,
-        // CreateExecution has written them durably already.
-        inputsUri: r.inputsUri,
+        // Offloaded inputs CreateExecution has written durably already; small ones the engine keeps in its record.
+        ...(r.inputsUri !== undefined ? { inputsUri: r.inputsUri } : {}),
         // Its execution record was just inserted under this id, which no earlier create can have used.
         reserved: true,
         options: {

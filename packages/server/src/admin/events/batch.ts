@@ -7,7 +7,7 @@ import { create, fromBinary, toBinary, clone } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { CompiledQuery, sql, type DatabaseConnection, type Kysely, type QueryResult } from "kysely";
 import { admin, core, type event } from "@aloft/idl";
-import { columnArrays, unnestOf, upsertSql, type Columns, type UpsertShape } from "@aloft/engine";
+import { acceptsPipelinedStatements, columnArrays, unnestOf, upsertSql, type Columns, type UpsertShape } from "@aloft/engine";
 import { NotFoundError } from "../../errors.ts";
 import type { AdminContext } from "../../context.ts";
 import type { AdminTables, ExecutionRow, NodeExecutionRow, TaskExecutionRow } from "../../db/schema.ts";
@@ -155,9 +155,6 @@ const BEGIN = CompiledQuery.raw("begin");
 const COMMIT = CompiledQuery.raw("commit");
 const ROLLBACK = CompiledQuery.raw("rollback");
 
-// PGlite's connection queues statements for its worker in the order they come; node-postgres deprecates a query
-// sent while another runs, so on PostgreSQL (a pool, a round trip of a fraction of PGlite's) they go one by one.
-const pipelines = (conn: DatabaseConnection) => conn.constructor.name === "PGliteConnection";
 
 /**
  * Sends the statements to the connection back to back, without waiting for each answer before sending the next (the
@@ -165,7 +162,7 @@ const pipelines = (conn: DatabaseConnection) => conn.constructor.name === "PGlit
  * or rejects with the first failure: in a transaction, the statements after a failed one fail or do nothing.
  */
 async function pipeline(conn: DatabaseConnection, queries: CompiledQuery[]): Promise<QueryResult<unknown>[]> {
-  if (!pipelines(conn)) {
+  if (!acceptsPipelinedStatements(conn)) {
     const out: QueryResult<unknown>[] = [];
     for (const q of queries) out.push(await conn.executeQuery(q));
     return out;

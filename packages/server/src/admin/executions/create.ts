@@ -17,6 +17,7 @@ import { applyExecutionConfig } from "./execution-config.ts";
 import { randomExecutionName, validateExecutionName } from "./naming.ts";
 import { executionIdentifier, showExec, type ExecKey } from "./rows.ts";
 import { singleTaskWorkflow } from "./single-task.ts";
+import { INLINE_INPUTS_MAX_BYTES } from "./data.ts";
 import { groupOf } from "../group.ts";
 import type { ExecutionRow } from "../../db/schema.ts";
 
@@ -82,14 +83,18 @@ export interface LaunchExtra {
 
 export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra: LaunchExtra = {}): Promise<void> {
   const now = ctx.now();
-  const inUri = ctx.layout.executionInputs(p.key);
   const inBytes = toBinary(core.LiteralMapSchema, p.inputs);
   const userBytes = toBinary(core.LiteralMapSchema, p.userInputs);
-  // Most requests give every input (no defaults, no fixed inputs): then one blob serves as both.
+  // Most requests give every input (no defaults, no fixed inputs): then one copy serves as both.
   const same = inBytes.length === userBytes.length && inBytes.every((b, i) => b === userBytes[i]);
-  const userUri = same ? inUri : ctx.layout.executionUserInputs(p.key);
-  const put = { contentType: "application/x-protobuf" };
-  await Promise.all([ctx.blobs.put(inUri, inBytes, put), ...(same ? [] : [ctx.blobs.put(userUri, userBytes, put)])]);
+  // Small inputs stay in the record (no blob, no fsync per execution); larger ones are offloaded, as flyteadmin does.
+  const inline = inBytes.length <= INLINE_INPUTS_MAX_BYTES && userBytes.length <= INLINE_INPUTS_MAX_BYTES;
+  const inUri = inline ? "" : ctx.layout.executionInputs(p.key);
+  const userUri = inline ? "" : same ? inUri : ctx.layout.executionUserInputs(p.key);
+  if (!inline) {
+    const put = { contentType: "application/x-protobuf" };
+    await Promise.all([ctx.blobs.put(inUri, inBytes, put), ...(same ? [] : [ctx.blobs.put(userUri, userBytes, put)])]);
+  }
   const metadata = p.spec.metadata ?? create(admin.ExecutionMetadataSchema, {});
   p.spec.metadata = metadata;
   const closure = create(admin.ExecutionClosureSchema, {
@@ -122,6 +127,8 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
     error_code: null,
     inputs_uri: inUri,
     user_inputs_uri: userUri,
+    inputs: inline ? inBytes : null,
+    user_inputs: inline && !same ? userBytes : null,
     source_execution: extra.sourceExecution ? showExec(extra.sourceExecution) : null,
     parent_node_execution: extra.childOf ? `${showExec(extra.childOf.execution)}/${extra.childOf.nodeId}` : null,
     started_at: null,
@@ -137,7 +144,7 @@ export async function launchPrepared(ctx: AdminContext, p: PreparedLaunch, extra
       id: executionIdentifier(p.key),
       closure: p.closure,
       inputs: p.inputs,
-      inputsUri: inUri,
+      inputsUri: inUri || undefined,
       rawOutputPrefix: p.spec.rawOutputDataConfig?.outputLocationPrefix || ctx.layout.rawDataPrefix,
       maxParallelism: p.spec.maxParallelism,
       interruptible: p.spec.interruptible,
@@ -160,7 +167,7 @@ const EXECUTION_COLUMNS: Columns = [
   ["launch_plan_project", "text"], ["launch_plan_domain", "text"], ["launch_plan_name", "text"], ["launch_plan_version", "text"],
   ["workflow_project", "text"], ["workflow_domain", "text"], ["workflow_name", "text"], ["workflow_version", "text"], ["task_name", "text"],
   ["task_version", "text"], ["mode", "int4"], ["state", "int4"], ["principal", "text"], ["cluster", "text"], ["error_kind", "text"], ["error_code", "text"],
-  ["inputs_uri", "text"], ["user_inputs_uri", "text"], ["source_execution", "text"], ["parent_node_execution", "text"], ["started_at", "timestamptz"],
+  ["inputs_uri", "text"], ["user_inputs_uri", "text"], ["inputs", "bytea"], ["user_inputs", "bytea"], ["source_execution", "text"], ["parent_node_execution", "text"], ["started_at", "timestamptz"],
   ["duration_ms", "int8"], ["created_at", "timestamptz"], ["updated_at", "timestamptz"],
 ];
 // One text for any number of rows (the columns as arrays), so the database keeps it prepared.

@@ -10,7 +10,7 @@ import { executionColumns } from "../../query/columns.ts";
 import { applyListQuery, page, parseListQuery } from "../../query/list-query.ts";
 import { requirePresent, requireString } from "../validate.ts";
 import { getExecutionRow, isTerminalPhase, phaseOf, requireExecutionId, showExec, toExecution } from "./rows.ts";
-import { urlBlob } from "./data.ts";
+import { executionInputs, urlBlob } from "./data.ts";
 
 export async function getExecution(ctx: AdminContext, req: admin.WorkflowExecutionGetRequest): Promise<admin.Execution> {
   return toExecution(await getExecutionRow(ctx, requireExecutionId(req.id, "id")));
@@ -58,7 +58,7 @@ export async function getExecutionData(ctx: AdminContext, req: admin.WorkflowExe
   const key = requireExecutionId(req.id, "id");
   const row = await getExecutionRow(ctx, key);
   const closure = fromBinary(admin.ExecutionClosureSchema, row.closure);
-  const inputs = (await readProtoIfExists(ctx.blobs, row.inputs_uri, core.LiteralMapSchema)) ?? create(core.LiteralMapSchema, {});
+  const inputs = await executionInputs(ctx, row);
   let outputs: core.LiteralMap | undefined;
   let outputsUri = "";
   if (closure.outputResult.case === "outputData") outputs = closure.outputResult.value;
