@@ -5,6 +5,7 @@ import { admin } from "@aloft/idl";
 import { InvalidArgumentError, NotFoundError } from "../errors.ts";
 import type { AdminContext } from "../context.ts";
 import { requirePresent, requireProjectAndDomain, requireString } from "./validate.ts";
+import { invalidateSettings } from "./entity-cache.ts";
 
 const resourceTypeByCase: Record<string, admin.MatchableResource> = {
   taskResourceAttributes: admin.MatchableResource.TASK_RESOURCE,
@@ -38,6 +39,7 @@ async function put(ctx: AdminContext, level: Level, attrs: admin.MatchingAttribu
     .values({ ...level, launch_plan: "", resource_type: rt, attributes: bytes, updated_at: ctx.now() })
     .onConflict((oc) => oc.columns(["project", "domain", "workflow", "launch_plan", "resource_type"]).doUpdateSet({ attributes: bytes, updated_at: ctx.now() }))
     .execute();
+  invalidateSettings(ctx.db as never);
 }
 
 async function get(ctx: AdminContext, level: Level, rt: admin.MatchableResource): Promise<admin.MatchingAttributes> {
@@ -49,6 +51,7 @@ async function get(ctx: AdminContext, level: Level, rt: admin.MatchableResource)
 async function remove(ctx: AdminContext, level: Level, rt: admin.MatchableResource): Promise<void> {
   await get(ctx, level, rt);
   await ctx.db.deleteFrom("admin_resource_attributes").where("project", "=", level.project).where("domain", "=", level.domain).where("workflow", "=", level.workflow).where("launch_plan", "=", "").where("resource_type", "=", rt).execute();
+  invalidateSettings(ctx.db as never);
 }
 
 export async function updateProjectDomainAttributes(ctx: AdminContext, req: admin.ProjectDomainAttributesUpdateRequest): Promise<admin.ProjectDomainAttributesUpdateResponse> {

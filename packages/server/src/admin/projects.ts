@@ -7,6 +7,7 @@ import { applyListQuery, page, parseListQuery } from "../query/list-query.ts";
 import type { AdminContext } from "../context.ts";
 import type { ProjectRow } from "../db/schema.ts";
 import { maxLength, requireDnsLabel, requirePresent, requireString } from "./validate.ts";
+import { invalidateSettings } from "./entity-cache.ts";
 
 function validateProject(p: admin.Project): void {
   requireString(p.id, "project.id");
@@ -59,6 +60,7 @@ export async function registerProject(ctx: AdminContext, req: admin.ProjectRegis
     .onConflict((oc) => oc.column("identifier").doNothing())
     .returning("identifier")
     .executeTakeFirst();
+  invalidateSettings(ctx.db as never);
   if (!inserted) throw new AlreadyExistsError(`project with identifier ${p.id} already exists`);
   return create(admin.ProjectRegisterResponseSchema, {});
 }
@@ -77,6 +79,7 @@ export async function updateProject(ctx: AdminContext, p: admin.Project): Promis
     .where("identifier", "=", p.id)
     .returning("identifier")
     .executeTakeFirst();
+  invalidateSettings(ctx.db as never);
   if (!updated) throw new NotFoundError(`project [${p.id}] not found`);
   return create(admin.ProjectUpdateResponseSchema, {});
 }

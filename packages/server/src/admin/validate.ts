@@ -4,6 +4,7 @@ import { core } from "@aloft/idl";
 import { InvalidArgumentError, MissingFieldError } from "../errors.ts";
 import type { AdminContext } from "../context.ts";
 import { groupOf } from "./group.ts";
+import { cachedSetting } from "./entity-cache.ts";
 
 export function requireString(value: string | undefined, field: string): string {
   if (value === undefined || value === "") throw new MissingFieldError(field);
@@ -52,8 +53,8 @@ export function requireIdentifier(id: core.Identifier | undefined, field: string
 
 /** Project must be registered and active, and the domain one of the configured domains (as flyteadmin checks). */
 export async function requireProjectAndDomain(ctx: AdminContext, project: string, domain: string): Promise<void> {
-  // Concurrent checks share one read: each still sees the project as the database has it when it is asked.
-  const state = await groupOf(ctx, "project-state", (ids: string[]) => projectStates(ctx, ids)).run(project);
+  // Kept up to a second (dropped at once when this server changes a project); concurrent misses share one read.
+  const state = await cachedSetting(ctx.db as never, `project:${project}`, () => groupOf(ctx, "project-state", (ids: string[]) => projectStates(ctx, ids)).run(project));
   if (state === undefined) throw new InvalidArgumentError(`failed to validate that project [${project}] and domain [${domain}] are registered: project not found`);
   if (state !== 0) throw new InvalidArgumentError(`project [${project}] is not active`);
   if (!ctx.domains.some((d) => d.id === domain)) {

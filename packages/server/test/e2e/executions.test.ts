@@ -122,6 +122,18 @@ describe("executions end to end", () => {
     }
   });
 
+  it("refuses executions in an archived project at once, and takes them again once it is active", async () => {
+    const create = (name: string) => client.createExecution({ project: P, domain: D, name, spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(3) } } });
+    await create("before-archive");
+    const project = (await client.listProjects({})).projects.find((p) => p.id === P)!;
+    await client.updateProject({ ...project, domains: [], state: admin.Project_ProjectState.ARCHIVED });
+    const refused = await create("while-archived").catch((x) => x);
+    expect((refused as ConnectError).code).toBe(Code.InvalidArgument);
+    expect((refused as ConnectError).rawMessage).toContain("is not active");
+    await client.updateProject({ ...project, domains: [], state: admin.Project_ProjectState.ACTIVE });
+    await create("after-archive");
+  });
+
   it("refuses a second execution with the same name and terminating a finished one", async () => {
     const dup = await client.createExecution({ project: P, domain: D, name: "rest-run-1", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(7) } } }).catch((x) => x);
     expect((dup as ConnectError).code).toBe(Code.AlreadyExists);

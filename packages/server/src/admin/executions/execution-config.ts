@@ -5,6 +5,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { admin } from "@aloft/idl";
 import type { AdminContext } from "../../context.ts";
 import { groupOf } from "../group.ts";
+import { cachedSetting } from "../entity-cache.ts";
 
 interface Scope {
   project: string;
@@ -13,11 +14,18 @@ interface Scope {
 }
 
 async function mostSpecific(ctx: AdminContext, project: string, domain: string, workflow: string): Promise<admin.WorkflowExecutionConfig | undefined> {
-  // Concurrent creates share one read of the attributes, as they are when it runs (they can change at any time).
-  return groupOf(ctx, "execution-config", (scopes: Scope[]) => loadMostSpecific(ctx, scopes)).run({ project, domain, workflow });
+  // Kept up to a second (dropped at once when this server changes attributes); concurrent misses share one read.
+  const bytes = await cachedSetting(ctx.db as never, `execution-config:${project}\u0000${domain}\u0000${workflow}`, () =>
+    groupOf(ctx, "execution-config", (scopes: Scope[]) => loadMostSpecific(ctx, scopes)).run({ project, domain, workflow }),
+  );
+  if (!bytes) return undefined;
+  // Decoded per request: the config's messages end up in that request's spec.
+  const m = fromBinary(admin.MatchingAttributesSchema, bytes);
+  return m.target.case === "workflowExecutionConfig" ? m.target.value : undefined;
 }
 
-async function loadMostSpecific(ctx: AdminContext, scopes: Scope[]): Promise<(admin.WorkflowExecutionConfig | undefined)[]> {
+/** The encoded attributes that apply to each scope, most specific first found. */
+async function loadMostSpecific(ctx: AdminContext, scopes: Scope[]): Promise<(Uint8Array | undefined)[]> {
   const uniq = <T>(xs: T[]) => [...new Set(xs)];
   const rows = await ctx.db
     .selectFrom("admin_resource_attributes")
@@ -32,10 +40,7 @@ async function loadMostSpecific(ctx: AdminContext, scopes: Scope[]): Promise<(ad
     // Workflow level, then project-domain, then project; a workflow attribute needs its domain too.
     const fits = (r: (typeof rows)[number], d: string, w: string) => r.project === project && r.domain === d && r.workflow === w;
     const best = rows.find((r) => fits(r, domain, workflow)) ?? rows.find((r) => fits(r, domain, "")) ?? rows.find((r) => fits(r, "", ""));
-    if (!best) return undefined;
-    // Decoded per request: the config's messages end up in that request's spec.
-    const m = fromBinary(admin.MatchingAttributesSchema, best.attributes);
-    return m.target.case === "workflowExecutionConfig" ? m.target.value : undefined;
+    return best?.attributes;
   });
 }
 
