@@ -223,6 +223,17 @@ describe("executions end to end", () => {
     expect((again as ConnectError).code).toBe(Code.FailedPrecondition);
   });
 
+  it("records a terminated execution as ABORTED with the cause as its abort metadata, as flyteadmin does", async () => {
+    // The gated workflow of the test above waits for a signal that never comes here.
+    const lpId = { ...e.ids.launchPlan, name: "gated.wf" };
+    const res = await client.createExecution({ project: P, domain: D, name: "gated-stopped", spec: { launchPlan: lpId } });
+    await client.terminateExecution({ id: res.id, cause: "stopped by the test" });
+    const ex = await waitFor("gated-stopped");
+    expect(core.WorkflowExecution_Phase[ex.closure!.phase]).toBe("ABORTED");
+    expect(ex.closure!.outputResult.case).toBe("abortMetadata");
+    expect(ex.closure!.outputResult.case === "abortMetadata" && ex.closure!.outputResult.value.cause).toBe("stopped by the test");
+  });
+
   it("applies execution config from matchable attributes, the most specific level winning, unless the request sets it", async () => {
     await client.updateProjectDomainAttributes({ attributes: { project: P, domain: D, matchingAttributes: { target: { case: "workflowExecutionConfig", value: { maxParallelism: 7, labels: { values: { team: "data" } } } } } } });
     await client.updateWorkflowAttributes({ attributes: { project: P, domain: D, workflow: "echo.wf", matchingAttributes: { target: { case: "workflowExecutionConfig", value: { maxParallelism: 3 } } } } });

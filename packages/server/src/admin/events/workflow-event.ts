@@ -39,13 +39,18 @@ export function applyWorkflowEvent(state: ExecState, ev: event.WorkflowExecution
     durationMs = startedAt ? Math.max(0, occurred.getTime() - startedAt.getTime()) : 0;
     closure.duration = durationFromMs(durationMs);
     const out = ev.outputResult;
-    if (out.case === "outputUri") closure.outputResult = { case: "outputs", value: create(admin.LiteralMapBlobSchema, { data: { case: "uri", value: out.value } }) };
+    // TerminateExecution recorded why (abort metadata with the cause); the engine's ABORTED event, which may carry an
+    // error saying it was aborted, completes the record without replacing it, as flyteadmin keeps it.
+    const terminated = ev.phase === core.WorkflowExecution_Phase.ABORTED && closure.outputResult.case === "abortMetadata";
+    if (terminated) {
+      // Kept as TerminateExecution wrote it.
+    } else if (out.case === "outputUri") closure.outputResult = { case: "outputs", value: create(admin.LiteralMapBlobSchema, { data: { case: "uri", value: out.value } }) };
     else if (out.case === "outputData") closure.outputResult = { case: "outputData", value: out.value };
     else if (out.case === "error") {
       closure.outputResult = { case: "error", value: out.value };
       errorKind = core.ExecutionError_ErrorKind[out.value.kind] ?? null;
       errorCode = out.value.code;
-    } else if (ev.phase === core.WorkflowExecution_Phase.ABORTED && closure.outputResult.case !== "abortMetadata") {
+    } else if (ev.phase === core.WorkflowExecution_Phase.ABORTED) {
       closure.outputResult = { case: "abortMetadata", value: create(admin.AbortMetadataSchema, { cause: "aborted" }) };
     }
   }
