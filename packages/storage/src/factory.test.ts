@@ -14,7 +14,7 @@ describe("createBlobStore", () => {
     const s = createBlobStore("s3://bucket/prefix?endpoint=http://127.0.0.1:9000&region=eu-west-1&forcePathStyle=true");
     expect(s).toBeInstanceOf(S3BlobStore);
     expect(s.root).toBe("s3://bucket/prefix");
-    (s as S3BlobStore).client.destroy();
+    (s as S3BlobStore).destroy();
   });
 
   it("names the parameter that is wrong", () => {

@@ -27,7 +27,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  store?.client.destroy();
+  store?.destroy();
   await s3?.stop();
 });
 beforeEach(() => {
@@ -60,7 +60,7 @@ describe("S3BlobStore", () => {
       for await (const info of paged.list(`s3://${BUCKET}/paged/`)) seen.push(info.uri.slice(-1));
       expect(seen.sort()).toEqual(["a", "b", "c", "d", "e"]);
     } finally {
-      paged.client.destroy();
+      paged.destroy();
     }
   });
 
@@ -106,7 +106,7 @@ describe("S3BlobStore", () => {
       expect(new TextDecoder().decode(await store.get(`s3://${BUCKET}/factory/x.txt`))).toBe("via factory");
       expect(fromUri.root).toBe(`s3://${BUCKET}/factory`);
     } finally {
-      (fromUri as S3BlobStore).client.destroy();
+      (fromUri as S3BlobStore).destroy();
     }
   });
 });
