@@ -3,8 +3,7 @@
 // Arrow table, or local Parquet files for DuckDB (`read_parquet`), fetched only when asked for.
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { tableFromIPC, tableToIPC, type Table } from "apache-arrow";
-import { readParquet, Table as WasmTable, writeParquet } from "parquet-wasm/node";
+import type { Table } from "apache-arrow";
 import { core, describeLiteral, lit, types } from "@aloft/idl";
 import { TypeMismatchError } from "../errors.ts";
 import type { BlobIO } from "./blob-io.ts";
@@ -16,12 +15,19 @@ type Source =
   | { kind: "parquet"; path: string }
   | { kind: "remote"; uri: string; io: BlobIO; scratchDir: string };
 
-export function tableToParquet(table: Table): Uint8Array {
-  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")));
+// Arrow and the Parquet WASM are loaded when a dataset is first converted: ~150 modules and a WASM module that
+// every program importing the SDK (the CLI, `aloft start`) would otherwise load at start.
+let codecs: Promise<{ arrow: typeof import("apache-arrow"); parquet: typeof import("parquet-wasm/node") }> | undefined;
+const loadCodecs = () => (codecs ??= Promise.all([import("apache-arrow"), import("parquet-wasm/node")]).then(([arrow, parquet]) => ({ arrow, parquet })));
+
+export async function tableToParquet(table: Table): Promise<Uint8Array> {
+  const { arrow, parquet } = await loadCodecs();
+  return parquet.writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(table, "stream")));
 }
 
-export function parquetToTable(bytes: Uint8Array): Table {
-  return tableFromIPC(readParquet(bytes).intoIPCStream());
+export async function parquetToTable(bytes: Uint8Array): Promise<Table> {
+  const { arrow, parquet } = await loadCodecs();
+  return arrow.tableFromIPC(parquet.readParquet(bytes).intoIPCStream());
 }
 
 export class StructuredDataset {
@@ -57,7 +63,7 @@ export class StructuredDataset {
     if (s.kind === "parquet") return (this.#files = [s.path]);
     if (s.kind === "table") {
       const path = `${await mkdtemp(`${tmpdir()}/aloft-sd-`)}/00000.parquet`;
-      await writeFile(path, tableToParquet(s.table));
+      await writeFile(path, await tableToParquet(s.table));
       return (this.#files = [path]);
     }
     const prefix = s.uri.replace(/\/+$/, "");
@@ -84,7 +90,7 @@ export class StructuredDataset {
   async table(): Promise<Table> {
     const s = this.#source;
     if (s.kind === "table") return s.table;
-    const tables = await Promise.all((await this.parquetFiles()).map(async (f) => parquetToTable(new Uint8Array(await readFile(f)))));
+    const tables = await Promise.all((await this.parquetFiles()).map(async (f) => await parquetToTable(new Uint8Array(await readFile(f)))));
     if (tables.length === 1) return tables[0] as Table;
     const [first, ...rest] = tables as [Table, ...Table[]];
     return first.concat(...rest);
@@ -94,7 +100,7 @@ export class StructuredDataset {
     const s = this.#source;
     if (s.kind === "remote") return s.uri;
     const uri = freshUri(rawOutputPrefix);
-    const bytes = s.kind === "table" ? tableToParquet(s.table) : new Uint8Array(await readFile(s.path));
+    const bytes = s.kind === "table" ? await tableToParquet(s.table) : new Uint8Array(await readFile(s.path));
     await io.write(joinUri(uri, "00000"), bytes);
     this.#source = { kind: "remote", uri, io, scratchDir: "" };
     return uri;
