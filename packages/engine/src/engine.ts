@@ -146,6 +146,17 @@ export function createEngine(options: EngineOptions): Engine {
     lookupInFlight = false;
   }
 
+  /**
+   * Encoded closures by closure object: the control plane hands every execution of a launch plan the same (cached,
+   * immutable) compiled workflow, and encoding it was the largest part of a create on the main thread.
+   */
+  const closureBytesOf = new WeakMap<core.CompiledWorkflowClosure, Uint8Array>();
+  function encodedClosure(c: core.CompiledWorkflowClosure): Uint8Array {
+    let bytes = closureBytesOf.get(c);
+    if (!bytes) closureBytesOf.set(c, (bytes = toBinary(core.CompiledWorkflowClosureSchema, c)));
+    return bytes;
+  }
+
   /** Creates in progress by key: a second create of the same id waits for the first, then attaches to it. */
   const creating = new Map<string, Promise<ExecutionRecord>>();
   const ignore = () => {};
@@ -167,7 +178,7 @@ export function createEngine(options: EngineOptions): Engine {
   async function createLiveOnce(request: CreateExecutionRequest, parentAction: string | null, key: string): Promise<ExecutionRecord> {
     // Only a durable store needs the closure's bytes (to reload it after a restart). A memory store
     // keeps the closure object instead: encoding a large closure was a visible part of local runs.
-    const closureBytes = store.durable ? toBinary(core.CompiledWorkflowClosureSchema, request.closure) : EMPTY_BYTES;
+    const closureBytes = store.durable ? encodedClosure(request.closure) : EMPTY_BYTES;
     const inputs = request.inputs ?? create(core.LiteralMapSchema, {});
     const existing = executor.executions.get(key)?.rec ?? (request.reserved ? undefined : await findExecution(key));
     if (existing) {

@@ -41,6 +41,26 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * Drops a test database once the sessions of a closed pool have left. A pool's end() resolves once its clients are
+ * told to close, not once their sessions are gone; a forced drop then kills a session whose client still listens,
+ * which reports the kill as an unhandled error.
+ */
+export async function dropTestDatabase(name: string): Promise<void> {
+  const d = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await d.connect();
+  try {
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await d.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+      if (rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await d.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await d.end();
+  }
+}
+
 export async function startHarness(options: { postgres?: boolean; launcher?: ExecutionLauncher; hooks?: BindingHooks } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "aloft-server-"));
   let dropPostgres: (() => Promise<void>) | undefined;
@@ -54,12 +74,7 @@ export async function startHarness(options: { postgres?: boolean; launcher?: Exe
     const u = new URL(POSTGRES_ADMIN_URL);
     u.pathname = `/${name}`;
     url = u.toString();
-    dropPostgres = async () => {
-      const d = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await d.connect();
-      await d.query(`drop database if exists ${name} with (force)`);
-      await d.end();
-    };
+    dropPostgres = () => dropTestDatabase(name);
   }
   const db = await openDatabase({ ...(url ? { url } : {}), migrations: serverMigrations });
   const root = pathToFileURL(join(dir, "blobs")).toString();

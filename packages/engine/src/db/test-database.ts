@@ -27,6 +27,14 @@ export async function createTestPostgres(prefix = "aloft_engine"): Promise<TestP
       const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
       await c.connect();
       try {
+        // A pool resolves end() once its clients are told to close, not once their sessions are gone: a forced
+        // drop then kills a session whose client still listens, which reports the kill as an unhandled error.
+        // Wait (briefly) for the sessions to leave first.
+        for (let i = 0; i < 100; i++) {
+          const { rows } = await c.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
         await c.query(`drop database if exists ${name} with (force)`);
       } finally {
         await c.end();

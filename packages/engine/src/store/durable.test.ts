@@ -1,7 +1,7 @@
 // Resuming after the engine stops mid-execution, on both SQL dialects: finished nodes are not run
 // again, their outputs are kept, and parents re-attach to the children they already started.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { create } from "@bufbuild/protobuf";
+import { create, equals, fromBinary } from "@bufbuild/protobuf";
 import { core, lit, types } from "@aloft/idl";
 import { openDatabase, type Database } from "../db/database.ts";
 import { createTestPostgres, type TestPostgres } from "../db/test-database.ts";
@@ -41,6 +41,21 @@ function suite(name: string, open: () => Promise<Database>, close: () => Promise
       await engine.start();
       return { engine, plugin };
     }
+
+    it("stores each execution's own closure when many executions share one closure object", async () => {
+      const { engine } = await engineOn({ add: (i) => ({ kind: "success", outputs: ints({ o: int(i, "x") + int(i, "y") }) }) });
+      const two = closure(chain(2), [add]);
+      const three = closure(chain(3), [add]);
+      const ids = [executionId("shared-a"), executionId("shared-b"), executionId("other")];
+      await engine.createExecution({ id: ids[0]!, closure: two, inputs: ints({ a: 1 }) });
+      await engine.createExecution({ id: ids[1]!, closure: two, inputs: ints({ a: 2 }) });
+      await engine.createExecution({ id: ids[2]!, closure: three, inputs: ints({ a: 3 }) });
+      const stored = await Promise.all(ids.map(async (id) => fromBinary(core.CompiledWorkflowClosureSchema, (await engine.getExecution(id))!.closure)));
+      expect(stored.map((c) => c.primary?.template?.nodes.length)).toEqual([2, 2, 3]);
+      expect(stored.map((c) => equals(core.CompiledWorkflowClosureSchema, c, two))).toEqual([true, true, false]);
+      for (const [i, id] of ids.entries()) expect(int((await engine.wait(id)).outputs, "r")).toBe([2, 3, 6][i]);
+      await engine.stop();
+    });
 
     it("resumes a chain without re-running finished nodes", async () => {
       const id = executionId(`chain-${name.length}-${Date.now()}`);

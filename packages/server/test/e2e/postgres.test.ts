@@ -11,7 +11,7 @@ import { core, service } from "@aloft/idl";
 import { startAloft, type Aloft } from "../../src/app.ts";
 import { defaultConfig } from "../../src/config.ts";
 import { echoEntities, intLiteral } from "../fixtures/echo.ts";
-import { POSTGRES_ADMIN_URL } from "../harness.ts";
+import { dropTestDatabase, POSTGRES_ADMIN_URL } from "../harness.ts";
 
 const P = "flytesnacks";
 const D = "development";
@@ -42,7 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await aloft?.close();
   rmSync(dir, { recursive: true, force: true });
-  await admin(`drop database if exists ${dbName} with (force)`);
+  await dropTestDatabase(dbName);
 });
 
 describe("on PostgreSQL", () => {
