@@ -5,17 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
-import pg from "pg";
 import pino from "pino";
 import { openDatabase, type Database } from "@aloft/engine";
+import { createTestPostgres } from "@aloft/engine/test-postgres";
 import { DataLayout, FileSystemBlobStore } from "@aloft/storage";
 import type { AdminContext, ExecutionLauncher, LaunchRequest } from "../src/context.ts";
 import type { AdminTables } from "../src/db/schema.ts";
 import { serverMigrations } from "../src/db/migrations.ts";
 import { startAdminServer, type AdminServer } from "../src/server.ts";
 import type { BindingHooks } from "../src/services/bindings.ts";
-
-export const POSTGRES_ADMIN_URL = process.env.ALOFT_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** Records what the control plane asks the engine to do; tests that need real runs use the engine itself. */
 export class RecordingLauncher implements ExecutionLauncher {
@@ -41,41 +39,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/**
- * Drops a test database once the sessions of a closed pool have left. A pool's end() resolves once its clients are
- * told to close, not once their sessions are gone; a forced drop then kills a session whose client still listens,
- * which reports the kill as an unhandled error.
- */
-export async function dropTestDatabase(name: string): Promise<void> {
-  const d = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await d.connect();
-  try {
-    for (let i = 0; i < 100; i++) {
-      const { rows } = await d.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
-      if (rows[0].n === 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await d.query(`drop database if exists ${name} with (force)`);
-  } finally {
-    await d.end();
-  }
-}
-
 export async function startHarness(options: { postgres?: boolean; launcher?: ExecutionLauncher; hooks?: BindingHooks } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "aloft-server-"));
-  let dropPostgres: (() => Promise<void>) | undefined;
-  let url: string | undefined;
-  if (options.postgres) {
-    const name = `aloft_server_${randomBytes(6).toString("hex")}`;
-    const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await c.connect();
-    await c.query(`create database ${name}`);
-    await c.end();
-    const u = new URL(POSTGRES_ADMIN_URL);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    dropPostgres = () => dropTestDatabase(name);
-  }
+  const postgres = options.postgres ? await createTestPostgres("aloft_server") : undefined;
+  const url = postgres?.url;
+  const dropPostgres = postgres?.drop;
   const db = await openDatabase({ ...(url ? { url } : {}), migrations: serverMigrations });
   const root = pathToFileURL(join(dir, "blobs")).toString();
   const signing = { baseUrl: "http://127.0.0.1:0/blobs", secret: randomBytes(32).toString("hex") };

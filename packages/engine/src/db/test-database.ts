@@ -1,5 +1,5 @@
 // Test support: a throwaway PostgreSQL database per test file, since other engineers' tests use the
-// same server at the same time. Only imported by tests.
+// same server at the same time. Only imported by tests (other packages reach it as @aloft/engine/test-postgres).
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 

@@ -1,9 +1,7 @@
 // `aloft start` on PostgreSQL instead of the embedded database: the same SQL runs executions end to end.
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -11,38 +9,26 @@ import { core, service } from "@aloft/idl";
 import { startAloft, type Aloft } from "../../src/app.ts";
 import { defaultConfig } from "../../src/config.ts";
 import { echoEntities, intLiteral } from "../fixtures/echo.ts";
-import { dropTestDatabase, POSTGRES_ADMIN_URL } from "../harness.ts";
+import { createTestPostgres, type TestPostgres } from "@aloft/engine/test-postgres";
 
 const P = "flytesnacks";
 const D = "development";
-const dbName = `aloft_server_${randomBytes(6).toString("hex")}`;
+let pgServer: TestPostgres;
 let aloft: Aloft;
 let dir: string;
 let client: Client<typeof service.AdminService>;
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 beforeAll(async () => {
-  await admin(`create database ${dbName}`);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${dbName}`;
+  pgServer = await createTestPostgres("aloft_server");
   dir = mkdtempSync(join(tmpdir(), "aloft-pg-"));
-  aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, databaseUrl: url.toString(), logLevel: "silent" });
+  aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, databaseUrl: pgServer.url, logLevel: "silent" });
   client = createClient(service.AdminService, createGrpcTransport({ baseUrl: aloft.server.url }));
   await aloft.ready;
 });
 afterAll(async () => {
   await aloft?.close();
   rmSync(dir, { recursive: true, force: true });
-  await dropTestDatabase(dbName);
+  await pgServer?.drop();
 });
 
 describe("on PostgreSQL", () => {
