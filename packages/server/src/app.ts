@@ -75,12 +75,14 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   let engine: Engine | undefined;
   const ready = (async () => {
     // Loaded after the port is open: the engine (and PGlite) take a while to import.
-    const { createEngine, engineMigrations, openDatabase } = await import("@aloft/engine");
+    const { createEngine, engineMigrations, openDatabase, catalogMigrations, DataCatalog, SqlCatalogStorage } = await import("@aloft/engine");
     db = await openDatabase({
       // A long-running server trades ~50 MiB for PGlite's optimized WASM (~20% less CPU per statement).
       ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db"), optimizeWasm: true }),
-      migrations: [...engineMigrations, ...serverMigrations],
+      migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations],
     });
+    // The data catalog lives in the server's database: cached tasks hit across executions and restarts.
+    const catalog = new DataCatalog(new SqlCatalogStorage(db));
     const layout = new DataLayout({ base: storeUri.split("?")[0]! });
     let ctx!: AdminContext;
     const children = new ChildExecutions();
@@ -93,6 +95,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       launchPlans: launchPlanResolver(() => ctx, children),
       metadataPrefix: `${layout.base}/metadata/propeller`,
       rawOutputPrefix: layout.rawDataPrefix,
+      catalog,
       onError: (err) => log.error({ err }, "engine error"),
     });
     ctx = {
@@ -100,6 +103,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       blobs: blobStore,
       layout,
       launcher: engineLauncher(engine),
+      catalog,
       domains: config.domains.map((d) => ({ id: d, name: d })),
       log,
       now: () => new Date(),

@@ -2,7 +2,7 @@
 import { admin } from "@aloft/idl";
 import { UsageError, type Command } from "../command.ts";
 import { connect, takeCommonFlags } from "../remote/connection.ts";
-import { errorText, executionRow, nodePhase, outputsText, table, took, when } from "../remote/format.ts";
+import { cacheStatus, errorText, executionRow, nodePhase, outputsText, table, took, when } from "../remote/format.ts";
 
 const usage = `Usage: aloft get <what> [name] [--limit n] [--filters expr] [--endpoint url] [--project p] [--domain d]
 
@@ -11,7 +11,7 @@ const usage = `Usage: aloft get <what> [name] [--limit n] [--filters expr] [--en
   launchplans [name]       launch plan names, or the versions of one
   executions               recent executions (--filters "eq(phase,SUCCEEDED)" etc.)
   execution <name>         one execution with its inputs and outputs
-  nodes <execution>        node executions of an execution
+  nodes <execution>        node executions of an execution, with each task's cache status
 
 Endpoint: --endpoint or ALOFT_ENDPOINT (default http://127.0.0.1:8088).`;
 
@@ -83,7 +83,7 @@ export const get: Command = {
       case "nodes": {
         if (!name) throw new UsageError("aloft get nodes <execution>");
         const res = await r.admin.listNodeExecutions({ workflowExecutionId: { ...scope, name }, limit });
-        io.out(table([["NODE", "PHASE", "STARTED", "DURATION"], ...res.nodeExecutions.map((n) => [n.id?.nodeId ?? "", nodePhase(n.closure?.phase), when(n.closure?.startedAt), took(n.closure?.duration)])]));
+        io.out(table([["NODE", "PHASE", "STARTED", "DURATION", "CACHE"], ...res.nodeExecutions.map((n) => [n.id?.nodeId ?? "", nodePhase(n.closure?.phase), when(n.closure?.startedAt), took(n.closure?.duration), cacheStatus(n)])]));
         return 0;
       }
       default:

@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { UsageError, type Command } from "../command.ts";
 import { connect, takeCommonFlags } from "../remote/connection.ts";
-import { errorText, executionPhase, nodePhase, took } from "../remote/format.ts";
+import { cacheStatus, errorText, executionPhase, nodePhase, took } from "../remote/format.ts";
 import { watchExecution } from "../remote/watch.ts";
 
 const usage = `Usage: aloft logs <execution> [--follow] [--endpoint url] [--project p] [--domain d]`;
@@ -24,7 +24,8 @@ export const logs: Command = {
     io.out(`execution ${name}: ${executionPhase(ex.closure?.phase)}${errorText(ex) ? ` (${errorText(ex)})` : ""}`);
     const nodes = await r.admin.listNodeExecutions({ workflowExecutionId: id, limit: 1000 });
     for (const n of nodes.nodeExecutions) {
-      io.out(`node ${n.id?.nodeId}: ${nodePhase(n.closure?.phase)} ${took(n.closure?.duration)}`);
+      const cache = cacheStatus(n);
+      io.out(`node ${n.id?.nodeId}: ${nodePhase(n.closure?.phase)} ${took(n.closure?.duration)}${cache === "-" || cache === "DISABLED" ? "" : ` (cache ${cache})`}`);
       const tasks = await r.admin.listTaskExecutions({ nodeExecutionId: n.id, limit: 100 });
       for (const t of tasks.taskExecutions) {
         io.out(`  attempt ${t.id?.retryAttempt}: ${core.TaskExecution_Phase[t.closure?.phase ?? 0]} ${took(t.closure?.duration)}`);

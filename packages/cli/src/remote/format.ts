@@ -5,6 +5,13 @@ import { admin, core, formatLiteralMap } from "@aloft/idl";
 export const executionPhase = (p: core.WorkflowExecution_Phase | undefined) => core.WorkflowExecution_Phase[p ?? 0] ?? "UNDEFINED";
 export const nodePhase = (p: core.NodeExecution_Phase | undefined) => core.NodeExecution_Phase[p ?? 0] ?? "UNDEFINED";
 
+/** A node's cache status as flyteadmin reports it (HIT, MISS, POPULATED, DISABLED…), "-" for nodes that are not tasks. */
+export function cacheStatus(n: admin.NodeExecution): string {
+  const t = n.closure?.targetMetadata;
+  if (t?.case !== "taskNodeMetadata") return "-";
+  return (core.CatalogCacheStatus[t.value.cacheStatus] ?? "CACHE_DISABLED").replace(/^CACHE_/, "");
+}
+
 export function table(rows: string[][]): string {
   if (rows.length === 0) return "";
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));

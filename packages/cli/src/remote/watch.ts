@@ -3,7 +3,7 @@
 import { admin, core } from "@aloft/idl";
 import type { CommandIO } from "../command.ts";
 import type { Remote } from "./connection.ts";
-import { executionPhase, nodePhase } from "./format.ts";
+import { cacheStatus, executionPhase, nodePhase } from "./format.ts";
 
 const terminal = new Set([core.WorkflowExecution_Phase.SUCCEEDED, core.WorkflowExecution_Phase.FAILED, core.WorkflowExecution_Phase.ABORTED, core.WorkflowExecution_Phase.TIMED_OUT]);
 
@@ -19,7 +19,8 @@ export async function watchExecution(remote: Remote, id: core.WorkflowExecutionI
       for (const n of nodes.nodeExecutions) {
         const nodeId = n.id?.nodeId ?? "";
         if (nodeId === "start-node" || nodeId === "end-node") continue;
-        const p = nodePhase(n.closure?.phase);
+        const cache = cacheStatus(n);
+        const p = `${nodePhase(n.closure?.phase)}${cache === "HIT" ? " (cache hit)" : ""}`;
         if (seen.get(nodeId) !== p) {
           seen.set(nodeId, p);
           io.err(`  ${nodeId}: ${p}`);

@@ -15,7 +15,7 @@ import { core } from "@aloft/idl";
 import type { CacheLookup, CacheSource, Catalog, Reservation } from "./catalog.ts";
 import { cacheKey, type CacheKey } from "./key.ts";
 import { explainMiss } from "./key.ts";
-import type { CatalogStorage } from "./storage.ts";
+import type { CacheEntry, CatalogStorage } from "./storage.ts";
 
 export interface DataCatalogOptions {
   now?: () => number;
@@ -30,9 +30,11 @@ export interface DataCatalogOptions {
 interface Indexed {
   bytes: Uint8Array;
   outputs: core.LiteralMap;
-  sourceAction: string;
+  source: CacheSource;
   indexedAt: number;
 }
+
+const sourceOf = (e: CacheEntry): CacheSource => ({ execution: e.sourceExecution, action: e.sourceAction, ...(e.sourceTaskExecution ? { taskExecution: e.sourceTaskExecution } : {}) });
 
 const indexId = (k: CacheKey) => `${k.task}\u0000${k.version}\u0000${k.signature}\u0000${k.inputs}`;
 
@@ -64,11 +66,11 @@ export class DataCatalog implements Catalog {
     return key;
   }
 
-  #remember(key: CacheKey, bytes: Uint8Array, outputs: core.LiteralMap, sourceAction: string): void {
+  #remember(key: CacheKey, bytes: Uint8Array, outputs: core.LiteralMap, source: CacheSource): void {
     if (!this.#index || bytes.length > this.#maxBytes) return;
     const id = indexId(key);
     this.#forget(id);
-    this.#index.set(id, { bytes, outputs, sourceAction, indexedAt: this.#now() });
+    this.#index.set(id, { bytes, outputs, source, indexedAt: this.#now() });
     this.#bytes += bytes.length;
     // Map iteration is insertion order: the first entries are the oldest.
     for (const [old, e] of this.#index) {
@@ -95,28 +97,30 @@ export class DataCatalog implements Catalog {
     const id = indexId(key);
     const known = this.#index?.get(id);
     if (known && this.#now() - known.indexedAt < this.#ttlMs) {
-      return { hit: true, outputs: known.outputs, outputsBytes: known.bytes, reason: `hit: cached by ${known.sourceAction}` };
+      return { hit: true, outputs: known.outputs, outputsBytes: known.bytes, reason: `hit: cached by ${known.source.action}`, key, source: known.source };
     }
     const entry = await this.storage.find(key);
     if (entry) {
       const outputs = fromBinary(core.LiteralMapSchema, entry.outputs);
-      this.#remember(key, entry.outputs, outputs, entry.sourceAction);
-      return { hit: true, outputs, outputsBytes: entry.outputs, reason: `hit: cached by ${entry.sourceAction}` };
+      const source = sourceOf(entry);
+      this.#remember(key, entry.outputs, outputs, source);
+      return { hit: true, outputs, outputsBytes: entry.outputs, reason: `hit: cached by ${entry.sourceAction}`, key, source };
     }
     this.#forget(id);
-    return { hit: false, reason: explainMiss(key, await this.storage.recent(key.task, 20)) };
+    return { hit: false, reason: explainMiss(key, await this.storage.recent(key.task, 20)), key };
   }
 
-  async put(task: core.TaskTemplate, inputs: core.LiteralMap, outputs: core.LiteralMap, source: CacheSource, overwrite: boolean): Promise<void> {
+  async put(task: core.TaskTemplate, inputs: core.LiteralMap, outputs: core.LiteralMap, source: CacheSource, overwrite: boolean): Promise<{ key: CacheKey; stored: boolean }> {
     const key = this.#key(task, inputs);
     const bytes = toBinary(core.LiteralMapSchema, outputs);
     const stored = await this.storage.put(
-      { key, outputs: bytes, sourceExecution: source.execution, sourceAction: source.action, createdAt: this.#now() },
+      { key, outputs: bytes, sourceExecution: source.execution, sourceAction: source.action, ...(source.taskExecution ? { sourceTaskExecution: source.taskExecution } : {}), createdAt: this.#now() },
       overwrite,
     );
     // Index only what the storage now holds: a put that lost to an existing entry is not it.
-    if (stored === true) this.#remember(key, bytes, outputs, source.action);
+    if (stored === true) this.#remember(key, bytes, outputs, source);
     else this.#forget(indexId(key));
+    return { key, stored: stored === true };
   }
 
   async reserve(task: core.TaskTemplate, inputs: core.LiteralMap, owner: string, ttlMs: number): Promise<Reservation> {

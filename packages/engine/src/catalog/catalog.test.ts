@@ -42,11 +42,11 @@ describe("data catalog through the engine", () => {
   it("hits on the same task, version, interface and inputs, and says why it missed otherwise", async () => {
     let calls = 0;
     const { engine } = await engineWith({ sq: (i) => (calls++, { kind: "success", outputs: ints({ o: int(i, "x") ** 2 }) }) }, { catalog: new DataCatalog(new MemoryCatalogStorage()) });
-    expect(await run(engine, cached("1.0"), 3)).toEqual({ value: 9, cache: { status: "MISS", reason: "miss: no entry for this task" } });
+    expect(await run(engine, cached("1.0"), 3)).toMatchObject({ value: 9, cache: { status: "POPULATED", reason: "miss: no entry for this task; entry written" } });
     expect(await run(engine, cached("1.0"), 3)).toMatchObject({ value: 9, cache: { status: "HIT" } });
     expect(calls).toBe(1);
-    expect((await run(engine, cached("1.0"), 4)).cache.reason).toBe("miss: input `x` changed");
-    expect((await run(engine, cached("1.1"), 4)).cache.reason).toBe("miss: cache version changed 1.0 → 1.1");
+    expect((await run(engine, cached("1.0"), 4)).cache.reason).toBe("miss: input `x` changed; entry written");
+    expect((await run(engine, cached("1.1"), 4)).cache.reason).toBe("miss: cache version changed 1.0 → 1.1; entry written");
     const retyped = task("sq", { x: types.integer(), seed: types.integer() }, { o: types.float() }, { discoverable: true, discoveryVersion: "1.1" });
     expect(cacheKey(retyped, ints({ x: 4, seed: 0 })).signature).not.toBe(cacheKey(cached("1.1"), ints({ x: 4, seed: 0 })).signature);
     expect(calls).toBe(3);
@@ -68,7 +68,7 @@ describe("data catalog through the engine", () => {
     expect((await run(engine, t, 1)).value).toBe(10);
     value = 20;
     expect((await run(engine, t, 1)).value).toBe(10);
-    expect(await run(engine, t, 1, 0, true)).toMatchObject({ value: 20, cache: { status: "OVERWRITE" } });
+    expect(await run(engine, t, 1, 0, true)).toMatchObject({ value: 20, cache: { status: "POPULATED", reason: "overwrite_cache requested: run and replace the entry; entry replaced" } });
     expect((await run(engine, t, 1)).value).toBe(20);
   });
 

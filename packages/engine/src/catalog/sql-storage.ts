@@ -2,6 +2,7 @@
 import { sql } from "kysely";
 import type { Database } from "../db/database.ts";
 import type { Migration } from "../db/migrations.ts";
+import type { SourceTaskExecution } from "./catalog.ts";
 import type { CacheKey } from "./key.ts";
 import type { CacheEntry, CatalogStorage } from "./storage.ts";
 
@@ -23,6 +24,14 @@ export const catalogMigrations: Migration[] = [
         owner text not null, expires_at int8 not null,
         primary key (task, version, signature, inputs)
       )`.execute(db);
+    },
+  },
+  {
+    package: "@aloft/engine/catalog",
+    version: 2,
+    name: "cache entries name their source task execution",
+    async up(db) {
+      await sql`alter table aloft_cache_entries add column source_task_execution jsonb`.execute(db);
     },
   },
 ];
@@ -55,7 +64,9 @@ export class SqlCatalogStorage implements CatalogStorage {
       .where("inputs", "=", k.inputs)
       .executeTakeFirst();
     if (!r) return undefined;
-    return { key: keyOf(r), outputs: new Uint8Array(r.outputs as Uint8Array), sourceExecution: r.source_execution as string, sourceAction: r.source_action as string, createdAt: r.created_at as number };
+    const entry: CacheEntry = { key: keyOf(r), outputs: new Uint8Array(r.outputs as Uint8Array), sourceExecution: r.source_execution as string, sourceAction: r.source_action as string, createdAt: Number(r.created_at) };
+    if (r.source_task_execution) entry.sourceTaskExecution = r.source_task_execution as SourceTaskExecution;
+    return entry;
   }
 
   async recent(task: string, limit: number) {
@@ -74,6 +85,7 @@ export class SqlCatalogStorage implements CatalogStorage {
       task: e.key.task, version: e.key.version, signature: e.key.signature, inputs: e.key.inputs,
       input_hashes: JSON.stringify(e.key.inputHashes), outputs: e.outputs,
       source_execution: e.sourceExecution, source_action: e.sourceAction, created_at: e.createdAt,
+      source_task_execution: e.sourceTaskExecution ? JSON.stringify(e.sourceTaskExecution) : null,
     };
     const rows = await this.db.kysely
       .insertInto("aloft_cache_entries")
@@ -81,7 +93,7 @@ export class SqlCatalogStorage implements CatalogStorage {
       .onConflict((oc) => {
         const c = oc.columns(["task", "version", "signature", "inputs"]);
         return overwrite
-          ? c.doUpdateSet({ outputs: e.outputs, source_execution: e.sourceExecution, source_action: e.sourceAction, created_at: e.createdAt })
+          ? c.doUpdateSet({ outputs: e.outputs, source_execution: e.sourceExecution, source_action: e.sourceAction, source_task_execution: row.source_task_execution, created_at: e.createdAt })
           : c.doNothing();
       })
       .returning("task")

@@ -1,4 +1,5 @@
 // Where cache entries and reservations live: in memory (local runs) or in SQL (durable).
+import type { SourceTaskExecution } from "./catalog.ts";
 import type { CacheKey } from "./key.ts";
 
 export interface CacheEntry {
@@ -7,6 +8,8 @@ export interface CacheEntry {
   outputs: Uint8Array;
   sourceExecution: string;
   sourceAction: string;
+  /** Absent on entries written before it was recorded. */
+  sourceTaskExecution?: SourceTaskExecution;
   createdAt: number;
 }
 

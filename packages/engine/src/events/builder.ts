@@ -7,6 +7,8 @@ import { isTerminal, type AttemptRecord, type ExecutionFailure, type Phase } fro
 import type { LiveAction, LiveExecution } from "../runtime/live.ts";
 import { dynamicClosure } from "../nodes/dynamic.ts";
 import { taskOf } from "../nodes/task.ts";
+import type { CacheRecord } from "../nodes/task-cache.ts";
+import { cacheStatus, catalogMetadata } from "./cache-metadata.ts";
 
 export const PRODUCER_ID = "aloft-engine";
 
@@ -130,7 +132,7 @@ export function nodeEvent(a: LiveAction, occurredAt: number): event.NodeExecutio
           parentNodeMetadata: { nodeId: uniqueNodeId(parent) },
         }
       : {}),
-    ...dynamicMetadata(a),
+    ...taskNodeMetadata(a),
     ...launchPlanMetadata(a),
   });
 }
@@ -146,20 +148,23 @@ function launchPlanMetadata(a: LiveAction): Pick<event.NodeExecutionEvent, "targ
   return { targetMetadata: { case: "workflowNodeMetadata", value: create(event.WorkflowNodeMetadataSchema, { executionId }) } };
 }
 
-// flytekit's sync of a dynamic node reads the compiled dynamic workflow back from GetNodeExecutionData
-// (it fails with "Node execution undeterminable" without it), which flyteadmin keeps from this event.
-function dynamicMetadata(a: LiveAction): Pick<event.NodeExecutionEvent, "targetMetadata"> | Record<string, never> {
+const isTaskNode = (a: LiveAction) => a.spec.kind === "subtask" || (a.spec.kind === "node" && a.spec.node.target.case === "taskNode");
+
+// Every task node's event says how it used the cache (FlyteRemote, `aloft get nodes` and `aloft logs` show it).
+// flytekit's sync of a dynamic node also reads the compiled dynamic workflow back from GetNodeExecutionData (it
+// fails with "Node execution undeterminable" without it), which flyteadmin keeps from this event.
+function taskNodeMetadata(a: LiveAction): Pick<event.NodeExecutionEvent, "targetMetadata"> | Record<string, never> {
+  if (!isTaskNode(a)) return {};
+  const cache = (a.rec.state as { cache?: CacheRecord }).cache;
+  const catalogKey = catalogMetadata(cache);
+  const value = create(event.TaskNodeMetadataSchema, { cacheStatus: cacheStatus(cache), ...(catalogKey ? { catalogKey } : {}) });
   const uri = (a.rec.state as { dynamic?: { uri: string } }).dynamic?.uri;
   const spec = a.scratch.dynamicSpec as core.DynamicJobSpec | undefined;
-  if (!uri || !spec) return {};
-  const task = taskOf(a);
-  const compiledWorkflow = dynamicClosure(task, spec);
-  return {
-    targetMetadata: {
-      case: "taskNodeMetadata",
-      value: create(event.TaskNodeMetadataSchema, { dynamicWorkflow: { ...(compiledWorkflow.primary?.template?.id ? { id: compiledWorkflow.primary.template.id } : {}), compiledWorkflow, dynamicJobSpecUri: uri } }),
-    },
-  };
+  if (uri && spec) {
+    const compiledWorkflow = dynamicClosure(taskOf(a), spec);
+    value.dynamicWorkflow = create(event.DynamicWorkflowNodeMetadataSchema, { ...(compiledWorkflow.primary?.template?.id ? { id: compiledWorkflow.primary.template.id } : {}), compiledWorkflow, dynamicJobSpecUri: uri });
+  }
+  return { targetMetadata: { case: "taskNodeMetadata", value } };
 }
 
 export function taskEvent(a: LiveAction, task: core.TaskTemplate | undefined, attempt: AttemptRecord, occurredAt: number): event.TaskExecutionEvent {

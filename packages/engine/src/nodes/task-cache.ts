@@ -1,15 +1,33 @@
 // The task handler's use of the data catalog: lookup before the first attempt (recording why it hit
-// or missed), serialisation through reservations, put after success.
+// or missed), serialisation through reservations, put after success. The recorded status follows
+// flytepropeller's: HIT, MISS then POPULATED (or PUT_FAILURE), SKIPPED then POPULATED under
+// overwrite_cache; the key and the source task execution are kept for the node's catalog metadata.
 import type { core } from "@aloft/idl";
+import type { SourceTaskExecution } from "../catalog/catalog.ts";
+import type { CacheKey } from "../catalog/key.ts";
+import { uniqueNodeId } from "../events/builder.ts";
 import type { ActionContext } from "./handler.ts";
 
 // A reservation not refreshed within this time belongs to a dead owner and may be taken over.
 const RESERVATION_TTL_MS = 30_000;
 const RESERVATION_RETRY_MS = 250;
 
-interface CacheState {
-  cache?: { status: "HIT" | "MISS" | "DISABLED" | "OVERWRITE"; reason: string };
+export type CacheStatus = "HIT" | "MISS" | "POPULATED" | "SKIPPED" | "PUT_FAILURE";
+
+/** What a task node records about its cache use (in its durable state). */
+export interface CacheRecord {
+  status: CacheStatus;
+  reason: string;
+  /** The catalog key, once the entry is known to exist (HIT, POPULATED). */
+  key?: Pick<CacheKey, "task" | "version" | "signature" | "inputs">;
+  source?: SourceTaskExecution;
 }
+
+interface CacheState {
+  cache?: CacheRecord;
+}
+
+const keyOf = (k: CacheKey): CacheRecord["key"] => ({ task: k.task, version: k.version, signature: k.signature, inputs: k.inputs });
 
 /** Whether the task uses the catalog at all (callers skip the calls below otherwise). */
 export function cacheEnabled(ctx: ActionContext, task: core.TaskTemplate): boolean {
@@ -25,15 +43,15 @@ export async function cacheBeforeRun(ctx: ActionContext, task: core.TaskTemplate
   const inputs = await ctx.inputs();
   if (!state.cache) {
     if (ctx.execution.rec.options.overwriteCache) {
-      ctx.setState({ ...a.rec.state, cache: { status: "OVERWRITE", reason: "overwrite_cache requested: run and replace" } });
+      setCache(ctx, { status: "SKIPPED", reason: "overwrite_cache requested: run and replace the entry" });
     } else {
       const found = await catalog.lookup(task, inputs);
       if (found.hit && found.outputs) {
-        ctx.setState({ ...a.rec.state, cache: { status: "HIT", reason: found.reason } });
+        setCache(ctx, { status: "HIT", reason: found.reason, key: keyOf(found.key), ...(found.source?.taskExecution ? { source: found.source.taskExecution } : {}) });
         await ctx.succeed(found.outputs, undefined, found.outputsBytes);
         return "done";
       }
-      ctx.setState({ ...a.rec.state, cache: { status: "MISS", reason: found.reason } });
+      setCache(ctx, { status: "MISS", reason: found.reason });
     }
   }
   if (task.metadata?.cacheSerializable && !a.scratch.reserved) {
@@ -50,12 +68,42 @@ export async function cacheBeforeRun(ctx: ActionContext, task: core.TaskTemplate
   return "run";
 }
 
+function setCache(ctx: ActionContext, cache: CacheRecord): void {
+  ctx.setState({ ...ctx.action.rec.state, cache });
+}
+
+/** The task execution that computes this node's outputs now (the source of the entry it writes). */
+function sourceHere(ctx: ActionContext, task: core.TaskTemplate): SourceTaskExecution {
+  const a = ctx.action;
+  const id = task.id!;
+  return {
+    task: { project: id.project, domain: id.domain, name: id.name, version: id.version },
+    execution: { project: a.exec.id.project, domain: a.exec.id.domain, name: a.exec.id.name },
+    nodeId: uniqueNodeId(a),
+    retryAttempt: a.rec.attempt,
+  };
+}
+
 export async function cacheAfterSuccess(ctx: ActionContext, task: core.TaskTemplate, outputs: core.LiteralMap): Promise<void> {
   if (!cacheEnabled(ctx, task)) return;
   const catalog = ctx.services.catalog!;
   const inputs = await ctx.inputs();
   const overwrite = ctx.execution.rec.options.overwriteCache === true;
-  await catalog.put(task, inputs, outputs, { execution: ctx.action.rec.execution, action: ctx.action.key }, overwrite);
+  const before = (ctx.action.rec.state as CacheState).cache;
+  const source = sourceHere(ctx, task);
+  try {
+    const put = await catalog.put(task, inputs, outputs, { execution: ctx.action.rec.execution, action: ctx.action.key, taskExecution: source }, overwrite);
+    setCache(ctx, {
+      status: "POPULATED",
+      // A put loses only to an identical key written meanwhile (by a concurrent execution): that entry stays.
+      reason: `${before?.reason ?? "miss"}; ${!put.stored ? "entry already written by another execution" : before?.status === "SKIPPED" ? "entry replaced" : "entry written"}`,
+      key: keyOf(put.key),
+      ...(put.stored ? { source } : {}),
+    });
+  } catch (err) {
+    // As flytepropeller: a failed put does not fail a task that succeeded; the node says why.
+    setCache(ctx, { status: "PUT_FAILURE", reason: `cache put failed: ${err instanceof Error ? err.message : String(err)}` });
+  }
   await cacheRelease(ctx, task);
 }
 
