@@ -97,8 +97,10 @@ describe("aloft run", () => {
     const before = executions.slowSquare;
     const first = await aloft("run", "--store-dir", store, flows, "cached", "--n", "7");
     expect(first.out).toBe("o0 (integer): 49\n");
+    expect(first.err).toMatch(/✓ n0 slowSquare \d+ms/);
     const second = await aloft("run", "--store-dir", store, flows, "cached", "--n", "7");
     expect(second.out).toBe("o0 (integer): 49\n");
+    expect(second.err).toContain("✓ n0 slowSquare cache hit");
     expect(executions.slowSquare - before).toBe(1);
     await aloft("run", "--no-cache", "--store-dir", store, flows, "cached", "--n", "7");
     expect(executions.slowSquare - before).toBe(2);

@@ -1,4 +1,5 @@
-// Shows a local run's progress: one line per node as it finishes, with its duration and, for failures, why.
+// Shows a local run's progress: one line per node as it finishes, with its duration (or "cache hit" when its
+// outputs came from the cache) and, for failures, why.
 import { core, type event } from "@aloft/idl";
 import type { EventSink } from "@aloft/engine";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
@@ -45,7 +46,8 @@ export function progressSink(write: (line: string) => void, labels: ReadonlyMap<
       const mark = terminal.get(e.phase);
       if (!mark) return;
       const t0 = started.get(id);
-      const took = t0 !== undefined ? ` ${Math.max(0, at - t0)}ms` : "";
+      const hit = e.targetMetadata.case === "taskNodeMetadata" && e.targetMetadata.value.cacheStatus === core.CatalogCacheStatus.CACHE_HIT;
+      const took = hit ? " cache hit" : t0 !== undefined ? ` ${Math.max(0, at - t0)}ms` : "";
       const label = labels.get(id) ?? (e.nodeName !== id ? e.nodeName : "");
       const name = label ? ` ${label}` : "";
       const why = e.outputResult.case === "error" ? `: ${e.outputResult.value.message.split("\n")[0]}` : "";
