@@ -5,17 +5,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { admin, core, lit, service } from "@aloft/idl";
 import { defaultConfig, startAloft, type Aloft } from "@aloft/server";
 import type { CommandIO } from "../../src/command.ts";
 import { run } from "../../src/commands/run.ts";
 import { get } from "../../src/commands/get.ts";
 import { logs } from "../../src/commands/logs.ts";
+import { register } from "../../src/commands/register.ts";
 import { typescriptTaskPlugin } from "../../src/remote/typescript-plugin.ts";
 
 const flowFile = fileURLToPath(new URL("./testdata/cached-flow.ts", import.meta.url));
 let aloft: Aloft;
 let dir: string;
 let endpoint: string;
+let grpc: Client<typeof service.AdminService>;
 
 function captureIO(): CommandIO & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -45,6 +50,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "aloft-cache-"));
   aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" }, { plugins: [typescriptTaskPlugin({ workers: 1 })] });
   endpoint = aloft.server.url;
+  grpc = createClient(service.AdminService, createGrpcTransport({ baseUrl: endpoint }));
   await aloft.ready;
 });
 afterAll(async () => {
@@ -64,5 +70,53 @@ describe("the server's cache through the CLI", () => {
     const io = captureIO();
     expect(await logs.run([second.name, "--endpoint", endpoint], io)).toBe(0);
     expect(io.stdout.join("\n")).toMatch(/node n0: SUCCEEDED .*cache HIT/);
+  });
+});
+
+const scope = { project: "flytesnacks", domain: "development" };
+
+/** Launches the registered workflow ending in `workflow` over gRPC, as FlyteRemote does, and waits for it. */
+async function launchAndWait(workflow: string, x: number, spec: Partial<admin.ExecutionSpec> = {}): Promise<{ name: string; v: number; cache: string }> {
+  const lps = await grpc.listLaunchPlans({ id: scope, limit: 100, sortBy: { key: "created_at", direction: admin.Sort_Direction.DESCENDING } });
+  const lp = lps.launchPlans.find((l) => l.id!.name.endsWith(workflow))!;
+  const res = await grpc.createExecution({ ...scope, spec: { launchPlan: lp.id, ...spec }, inputs: { literals: { x: lit.integer(x) } } });
+  const id = res.id!;
+  for (let i = 0; ; i++) {
+    const ex = await grpc.getExecution({ id });
+    if (ex.closure!.phase === core.WorkflowExecution_Phase.SUCCEEDED) break;
+    if (ex.closure!.phase === core.WorkflowExecution_Phase.FAILED || i > 600) throw new Error(`execution ${id.name} did not succeed`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const data = await grpc.getExecutionData({ id });
+  const v = data.fullOutputs!.literals.v!.value;
+  const node = await grpc.getNodeExecution({ id: { nodeId: "n0", executionId: id } });
+  const meta = node.closure?.targetMetadata.case === "taskNodeMetadata" ? node.closure.targetMetadata.value : undefined;
+  return {
+    name: id.name,
+    v: v.case === "scalar" && v.value.value.case === "primitive" && v.value.value.value.value.case === "floatValue" ? v.value.value.value.value.value : NaN,
+    cache: core.CatalogCacheStatus[meta?.cacheStatus ?? 0] ?? "",
+  };
+}
+
+describe("overwrite_cache and cache serialisation on the server", () => {
+  beforeAll(async () => {
+    const io = captureIO();
+    expect(await register.run(["--endpoint", endpoint, "--version", "c1", flowFile], io), io.stderr.join("\n")).toBe(0);
+  });
+
+  it("runs the task again under overwrite_cache and later executions hit the new entry", async () => {
+    const first = await launchAndWait("cachedFlow", 11);
+    expect(first.cache).toBe("CACHE_POPULATED");
+    const over = await launchAndWait("cachedFlow", 11, { overwriteCache: true });
+    expect(over.cache).toBe("CACHE_POPULATED");
+    expect(over.v).not.toBe(first.v);
+    const after = await launchAndWait("cachedFlow", 11);
+    expect(after).toMatchObject({ cache: "CACHE_HIT", v: over.v });
+  });
+
+  it("runs a cache-serializable task once for two concurrent executions with the same inputs", async () => {
+    const [a, b] = await Promise.all([launchAndWait("serializedFlow", 5), launchAndWait("serializedFlow", 5)]);
+    expect(a.v).toBe(b.v);
+    expect([a.cache, b.cache].sort()).toEqual(["CACHE_HIT", "CACHE_POPULATED"]);
   });
 });
