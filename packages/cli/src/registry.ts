@@ -15,4 +15,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   relaunch: async () => (await import("./commands/relaunch.ts")).relaunch,
   recover: async () => (await import("./commands/relaunch.ts")).recover,
   logs: async () => (await import("./commands/logs.ts")).logs,
+  cache: async () => (await import("./commands/cache.ts")).cache,
 };

@@ -103,7 +103,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       blobs: blobStore,
       layout,
       launcher: engineLauncher(engine),
-      catalog,
+      cache: catalog.byKey(),
       domains: config.domains.map((d) => ({ id: d, name: d })),
       log,
       now: () => new Date(),

@@ -3,7 +3,7 @@
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { core } from "@aloft/idl";
-import type { Catalog } from "@aloft/engine";
+import type { CatalogStorage } from "@aloft/engine";
 import type { BlobStore, DataLayout } from "@aloft/storage";
 import type { AdminTables } from "./db/schema.ts";
 
@@ -40,8 +40,8 @@ export interface AdminContext {
   layout: DataLayout;
   launcher: ExecutionLauncher | undefined;
   domains: DomainConfig[];
-  /** The engine's data catalog (cache entries), for the cache API; absent where no engine runs. */
-  catalog?: Catalog;
+  /** The engine's data catalog by key (`DataCatalog.byKey`), for the cache API; absent where no engine runs. */
+  cache?: CatalogStorage;
   log: Logger;
   now(): Date;
   /** Version reported by GetVersion. */

@@ -7,6 +7,7 @@ import { createHttpHandler } from "./transport/http-handler.ts";
 import { listen, type Listener } from "./transport/listen.ts";
 import { serviceBindings, type BindingHooks } from "./services/bindings.ts";
 import { blobRoute } from "./transport/blob-route.ts";
+import { cacheRoute } from "./cache/cache-route.ts";
 
 export interface AdminServerOptions {
   host: string;
@@ -30,7 +31,9 @@ export interface AdminServer extends Listener {
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const bindings = serviceBindings(options.context, options.hooks, options.version);
   const blob = options.blobs ? blobRoute(options.blobs.store, options.blobs.signing, 1024 * 1024 * 1024) : undefined;
-  const handler = createHttpHandler({ bindings, maxMessageBytes: options.maxMessageBytes, ...(blob ? { extra: blob } : {}) });
+  const cache = cacheRoute(options.context, options.maxMessageBytes);
+  const extra: typeof cache = async (req, res) => (blob !== undefined && (await blob(req, res))) || cache(req, res);
+  const handler = createHttpHandler({ bindings, maxMessageBytes: options.maxMessageBytes, extra });
   const listener = await listen({ host: options.host, port: options.port, handler });
   return Object.assign(listener, { url: `http://${options.host}:${listener.port}` });
 }

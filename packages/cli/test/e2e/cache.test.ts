@@ -14,6 +14,7 @@ import { run } from "../../src/commands/run.ts";
 import { get } from "../../src/commands/get.ts";
 import { logs } from "../../src/commands/logs.ts";
 import { register } from "../../src/commands/register.ts";
+import { cache } from "../../src/commands/cache.ts";
 import { typescriptTaskPlugin } from "../../src/remote/typescript-plugin.ts";
 
 const flowFile = fileURLToPath(new URL("./testdata/cached-flow.ts", import.meta.url));
@@ -76,7 +77,7 @@ describe("the server's cache through the CLI", () => {
 const scope = { project: "flytesnacks", domain: "development" };
 
 /** Launches the registered workflow ending in `workflow` over gRPC, as FlyteRemote does, and waits for it. */
-async function launchAndWait(workflow: string, x: number, spec: Partial<admin.ExecutionSpec> = {}): Promise<{ name: string; v: number; cache: string }> {
+async function launchAndWait(workflow: string, x: number, spec: { overwriteCache?: boolean } = {}): Promise<{ name: string; v: number; cache: string }> {
   const lps = await grpc.listLaunchPlans({ id: scope, limit: 100, sortBy: { key: "created_at", direction: admin.Sort_Direction.DESCENDING } });
   const lp = lps.launchPlans.find((l) => l.id!.name.endsWith(workflow))!;
   const res = await grpc.createExecution({ ...scope, spec: { launchPlan: lp.id, ...spec }, inputs: { literals: { x: lit.integer(x) } } });
@@ -118,5 +119,38 @@ describe("overwrite_cache and cache serialisation on the server", () => {
     const [a, b] = await Promise.all([launchAndWait("serializedFlow", 5), launchAndWait("serializedFlow", 5)]);
     expect(a.v).toBe(b.v);
     expect([a.cache, b.cache].sort()).toEqual(["CACHE_HIT", "CACHE_POPULATED"]);
+  });
+});
+
+describe("aloft cache explain and evict against the server", () => {
+  async function aloftCache(...argv: string[]) {
+    const io = captureIO();
+    const code = await cache.run([...argv, "--endpoint", endpoint], io);
+    return { code, out: io.stdout.join("\n"), err: io.stderr.join("\n") };
+  }
+
+  it("explains a hit and a miss, and an evicted entry is computed again", async () => {
+    const first = await runRemote(21);
+    const hit = await runRemote(21);
+    expect(hit.out).toBe(first.out);
+    let r = await aloftCache("explain", hit.name, "n0");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`node n0 of ${hit.name}: cache HIT`);
+    expect(r.out).toMatch(/task: +flytesnacks\/development\/.*stamp/);
+    expect(r.out).toContain(`now: hit, cached by ${first.name} node n0 attempt 0`);
+    r = await aloftCache("evict", hit.name, "n0");
+    expect(r.out).toMatch(/^evicted the cache entry of n0/);
+    r = await aloftCache("explain", hit.name, "n0");
+    expect(r.out).toMatch(/^now: miss: (no entry for this task|input `x` changed)$/m);
+    const again = await runRemote(21);
+    expect(again.out).not.toBe(first.out);
+    expect(await nodesTable(again.name)).toMatch(/^n0\s+SUCCEEDED\s.*\sPOPULATED$/m);
+    expect((await aloftCache("evict", "nope", "n0").catch((e: Error) => ({ code: 1, out: "", err: e.message }))).code).not.toBe(0);
+  });
+
+  it("names a node that is not a cached task node", async () => {
+    const first = await runRemote(22);
+    await expect(aloftCache("explain", first.name, "n9")).rejects.toThrow();
+    await expect(aloftCache("explain", first.name)).rejects.toThrow(/Usage: aloft cache/);
   });
 });

@@ -132,6 +132,29 @@ export class DataCatalog implements Catalog {
     return this.storage.release(this.#key(task, inputs), owner);
   }
 
+  /**
+   * The storage as others reach it by key (the server's cache API): reads go to the storage, and writes and
+   * deletes keep this catalog's index in step, so an entry evicted through it is not served from the index.
+   */
+  byKey(): CatalogStorage {
+    const storage = this.storage;
+    return {
+      find: (key) => storage.find(key),
+      recent: (task, limit) => storage.recent(task, limit),
+      put: async (entry, overwrite) => {
+        const stored = await storage.put(entry, overwrite);
+        this.#forget(indexId(entry.key));
+        return stored;
+      },
+      delete: async (key) => {
+        this.#forget(indexId(key));
+        return storage.delete(key);
+      },
+      reserve: (key, owner, now, ttlMs) => storage.reserve(key, owner, now, ttlMs),
+      release: (key, owner) => storage.release(key, owner),
+    };
+  }
+
   async evict(task: core.TaskTemplate, inputs: core.LiteralMap): Promise<boolean> {
     const key = this.#key(task, inputs);
     this.#forget(indexId(key));
