@@ -33,6 +33,8 @@ Options (before <file.ts>):
   --remote           run on the Aloft server instead of locally
   --store-dir <dir>  where run data (inputs, outputs, datasets) is kept (default: $TMPDIR/aloft-local)
   --no-cache         run cached tasks even when the local cache has their outputs
+  --cache <mode>     local (default); remote: also read the server's cache (--endpoint, --project, --domain
+                     after <workflow>, as for --remote); remote-write: read it and write results to it too
   --quiet            do not print node progress
   --json             print outputs as one JSON object
   --verbose          print stack traces
@@ -40,16 +42,19 @@ Options (before <file.ts>):
 Example:
   aloft run examples/etl/etl.ts etl_pipeline --rows 1000`;
 
+type CacheMode = "local" | "remote" | "remote-write";
+
 interface RunFlags {
   remote: boolean;
   cache: boolean;
+  cacheMode: CacheMode;
   storeDir?: string;
   quiet: boolean;
   json: boolean;
 }
 
 function splitArgs(argv: string[]): { flags: RunFlags; file: string; name: string; rest: string[] } {
-  const flags: RunFlags = { remote: false, cache: true, quiet: false, json: false };
+  const flags: RunFlags = { remote: false, cache: true, cacheMode: "local", quiet: false, json: false };
   let i = 0;
   for (; i < argv.length && argv[i]!.startsWith("--"); i++) {
     const a = argv[i]!;
@@ -57,7 +62,11 @@ function splitArgs(argv: string[]): { flags: RunFlags; file: string; name: strin
     else if (a === "--quiet") flags.quiet = true;
     else if (a === "--no-cache") flags.cache = false;
     else if (a === "--json") flags.json = true;
-    else if (a === "--store-dir") {
+    else if (a === "--cache") {
+      const v = argv[++i];
+      if (v !== "local" && v !== "remote" && v !== "remote-write") throw new UsageError(`--cache must be local, remote or remote-write, got ${JSON.stringify(v ?? "")}`);
+      flags.cacheMode = v;
+    } else if (a === "--store-dir") {
       const v = argv[++i];
       if (!v) throw new UsageError("--store-dir needs a directory");
       flags.storeDir = v;
@@ -83,8 +92,14 @@ export const run: Command = {
   summary: "run a workflow from a TypeScript file, locally or (--remote) on a server",
   usage,
   async run(argv, io) {
-    const { flags, file, name, rest } = splitArgs(argv);
-    if (flags.remote) return runRemote(file, name, rest, io);
+    const { flags, file, name, rest: args } = splitArgs(argv);
+    if (flags.remote) return runRemote(file, name, args, io);
+    if (flags.cacheMode !== "local" && !flags.cache) throw new UsageError(`--no-cache and --cache ${flags.cacheMode} contradict each other`);
+    const storeDir = resolve(flags.storeDir ?? join(tmpdir(), "aloft-local"));
+    const catalogDir = join(storeDir, "catalog");
+    // Loaded only when asked for: it pulls in the gRPC client, which a plain local run does not need.
+    const shared = flags.cacheMode === "local" ? undefined : (await import("../remote/tiered-cache.ts")).sharedCatalog(args, catalogDir, flags.cacheMode === "remote-write");
+    const rest = shared?.rest ?? args;
     try {
       const m = await loadWorkflowModule(file);
       const entity = pickWorkflow(m, file, name);
@@ -104,10 +119,13 @@ export const run: Command = {
       if (progress) io.err(`running ${name} from ${file}`);
       // Data goes to disk so the URIs printed for files and datasets can be opened after the run. The cache lives
       // beside it: its entries point at that data.
-      const storeDir = resolve(flags.storeDir ?? join(tmpdir(), "aloft-local"));
       const result = await runWorkflow(wf, { ...defaults, ...values }, {
         storeDir,
-        ...(flags.cache ? { catalog: localCatalog(join(storeDir, "catalog")) } : {}),
+        ...(shared
+          ? { project: shared.project, domain: shared.domain, catalog: shared.catalog }
+          : flags.cache
+            ? { catalog: localCatalog(catalogDir) }
+            : {}),
         ...(progress ? { events: progressSink((line) => io.err(line), nodeLabels(wf, m.exports)) } : {}),
       });
       const outputs = wf.outputs as SchemaMap;

@@ -154,3 +154,35 @@ describe("aloft cache explain and evict against the server", () => {
     await expect(aloftCache("explain", first.name)).rejects.toThrow(/Usage: aloft cache/);
   });
 });
+
+describe("aloft run --cache remote: one cache for the laptop and the server", () => {
+  /** `aloft run` locally (a fresh store, so nothing comes from the local disk cache) with the given cache mode. */
+  async function runLocal(mode: string, x: number): Promise<{ v: number; progress: string }> {
+    const io = captureIO();
+    const store = mkdtempSync(join(dir, "local-"));
+    const code = await run.run(["--cache", mode, "--store-dir", store, flowFile, "cachedFlow", "--x", String(x), "--endpoint", endpoint], io);
+    expect(code, io.stderr.join("\n")).toBe(0);
+    return { v: Number(/^v \(float\): (.*)$/m.exec(io.stdout.join("\n"))![1]), progress: io.stderr.join("\n") };
+  }
+  const remoteValue = (out: string) => Number(/^v: (.*)$/m.exec(out)![1]);
+
+  it("hits locally on what the server computed, and on the server on what the laptop wrote", async () => {
+    const server = await runRemote(31);
+    const local = await runLocal("remote", 31);
+    expect(local.v).toBe(remoteValue(server.out));
+    expect(local.progress).toMatch(/✓ n0 stamp cache hit/);
+
+    const laptop = await runLocal("remote-write", 32);
+    expect(laptop.progress).not.toMatch(/cache hit/);
+    const onServer = await runRemote(32);
+    expect(remoteValue(onServer.out)).toBe(laptop.v);
+    expect(await nodesTable(onServer.name)).toMatch(/^n0\s+SUCCEEDED\s.*\sHIT$/m);
+  });
+
+  it("reads but does not write the server's cache with --cache remote", async () => {
+    const laptop = await runLocal("remote", 33);
+    const onServer = await runRemote(33);
+    expect(remoteValue(onServer.out)).not.toBe(laptop.v);
+    expect(await nodesTable(onServer.name)).toMatch(/^n0\s+SUCCEEDED\s.*\sPOPULATED$/m);
+  });
+});
