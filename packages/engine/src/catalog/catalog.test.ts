@@ -72,6 +72,15 @@ describe("data catalog through the engine", () => {
     expect((await run(engine, t, 1)).value).toBe(20);
   });
 
+  it("a failed put does not fail the task: the node records PUT_FAILURE and why", async () => {
+    const storage = new MemoryCatalogStorage();
+    storage.put = async () => {
+      throw new Error("disk full");
+    };
+    const { engine } = await engineWith({ sq: (i) => ({ kind: "success", outputs: ints({ o: int(i, "x") * 3 }) }) }, { catalog: new DataCatalog(storage) });
+    expect(await run(engine, cached("1"), 2)).toEqual({ value: 6, cache: { status: "PUT_FAILURE", reason: "cache put failed: disk full" } });
+  });
+
   it("runs identical concurrent cache-serializable tasks once", async () => {
     let calls = 0;
     const { engine } = await engineWith(
