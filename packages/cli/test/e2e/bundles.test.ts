@@ -1,0 +1,86 @@
+// Code bundles on the server, through the commands a user types: `aloft run --remote` and `aloft register` +
+// `aloft launch` against `aloft start` (in process, with the TypeScript task plugin). Dynamic workflows (whose
+// sub-tasks are serialized at run time, inside the server's worker pool) and workflows whose tasks are defined in
+// other modules must give the outputs a local `aloft run` gives.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultConfig, startAloft, type Aloft } from "@aloft/server";
+import type { CommandIO } from "../../src/command.ts";
+import { launch } from "../../src/commands/launch.ts";
+import { register } from "../../src/commands/register.ts";
+import { run } from "../../src/commands/run.ts";
+import { typescriptTaskPlugin } from "../../src/remote/typescript-plugin.ts";
+
+let aloft: Aloft;
+let dir: string;
+let endpoint: string;
+
+function captureIO(): CommandIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), verbose: false };
+}
+
+beforeAll(async () => {
+  // Workers import the code bundle with Node's own loader; the bundle imports the SDK's TypeScript sources, as
+  // under the `aloft` binary, which runs with tsx's loader.
+  const { register: registerTsx } = await import("tsx/esm/api");
+  registerTsx();
+  dir = mkdtempSync(join(tmpdir(), "aloft-bundles-"));
+  aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" }, { plugins: [typescriptTaskPlugin({ workers: 1 })] });
+  endpoint = aloft.server.url;
+  await aloft.ready;
+});
+afterAll(async () => {
+  await aloft?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Outputs of a local `aloft run --json`, and of `aloft run --remote` of the same workflow. */
+async function localAndRemote(file: string, workflow: string, inputs: string[]): Promise<{ local: Record<string, unknown>; remote: string }> {
+  const local = captureIO();
+  expect(await run.run(["--json", "--quiet", "--store-dir", join(dir, "local"), "--no-cache", file, workflow, ...inputs], local)).toBe(0);
+  const remote = captureIO();
+  const code = await run.run(["--remote", file, workflow, ...inputs, "--endpoint", endpoint], remote);
+  expect(code, remote.stderr.join("\n")).toBe(0);
+  return { local: JSON.parse(local.stdout.join("")) as Record<string, unknown>, remote: remote.stdout.join("\n") };
+}
+
+/** The outputs `aloft run --remote` / `aloft launch --wait` print (one `name: <json>` line each) equal the local ones. */
+function expectSameOutputs(local: Record<string, unknown>, remote: string): void {
+  const printed = Object.fromEntries(
+    remote
+      .split("\n")
+      .map((l) => /^\s*(\w+): (.*)$/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => [m[1]!, JSON.parse(m[2]!) as unknown]),
+  );
+  expect(printed).toEqual(local);
+}
+
+describe("code bundles on the server", () => {
+  it("runs a dynamic workflow with aloft run --remote, with the outputs of a local run", async () => {
+    const { local, remote } = await localAndRemote("examples/dynamic/dynamic.ts", "tune", ["--epochs", "[10,100]"]);
+    expect(local.tried).toBe(6);
+    expectSameOutputs(local, remote);
+  });
+
+  it("runs a workflow whose tasks are imported from other modules, dynamic sub-tasks included", async () => {
+    const { local, remote } = await localAndRemote("examples/multi-file/schedule.ts", "orderValue", ["--count", "9", "--batchSize", "4"]);
+    expect(local.batches).toBe(3);
+    expect(local.total).toBe(local.check);
+    expectSameOutputs(local, remote);
+  });
+
+  it("registers a multi-file project and launches it with aloft launch", async () => {
+    const io = captureIO();
+    expect(await register.run(["--endpoint", endpoint, "--version", "mf1", "examples/multi-file/schedule.ts"], io)).toBe(0);
+    const out = captureIO();
+    expect(await launch.run(["--endpoint", endpoint, "--version", "mf1", "--wait", "examples.multi-file.schedule.orderValue", "--count", "5", "--batchSize", "2"], out), out.stderr.join("\n")).toBe(0);
+    const local = captureIO();
+    expect(await run.run(["--json", "--quiet", "--store-dir", join(dir, "local"), "--no-cache", "examples/multi-file/schedule.ts", "orderValue", "--count", "5", "--batchSize", "2"], local)).toBe(0);
+    expectSameOutputs(JSON.parse(local.stdout.join("")) as Record<string, unknown>, out.stdout.join("\n"));
+  });
+});
