@@ -2,10 +2,15 @@
 // `aloft launch` against `aloft start` (in process, with the TypeScript task plugin). Dynamic workflows (whose
 // sub-tasks are serialized at run time, inside the server's worker pool) and workflows whose tasks are defined in
 // other modules must give the outputs a local `aloft run` gives.
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { service } from "@aloft/idl";
 import { defaultConfig, startAloft, type Aloft } from "@aloft/server";
 import type { CommandIO } from "../../src/command.ts";
 import { launch } from "../../src/commands/launch.ts";
@@ -13,6 +18,7 @@ import { register } from "../../src/commands/register.ts";
 import { run } from "../../src/commands/run.ts";
 import { typescriptTaskPlugin } from "../../src/remote/typescript-plugin.ts";
 
+const execFileAsync = promisify(execFile);
 let aloft: Aloft;
 let dir: string;
 let endpoint: string;
@@ -82,5 +88,47 @@ describe("code bundles on the server", () => {
     const local = captureIO();
     expect(await run.run(["--json", "--quiet", "--store-dir", join(dir, "local"), "--no-cache", "examples/multi-file/schedule.ts", "orderValue", "--count", "5", "--batchSize", "2"], local)).toBe(0);
     expectSameOutputs(JSON.parse(local.stdout.join("")) as Record<string, unknown>, out.stdout.join("\n"));
+  });
+});
+
+describe("tasks from an npm dependency", () => {
+  // An installed package (a real directory under node_modules, not a workspace link) that defines tasks, and a
+  // project file whose workflow and dynamic task call them. Written at test time: nothing is published.
+  const pkg = "node_modules/aloft-e2e-npm-tasks";
+  const flow = ".tmp/bundles-e2e/npm-flow.ts";
+  beforeAll(() => {
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(`${pkg}/package.json`, JSON.stringify({ name: "aloft-e2e-npm-tasks", version: "1.0.0", type: "module", exports: "./index.js" }));
+    writeFileSync(
+      `${pkg}/index.js`,
+      `import { t, task } from "@aloft/sdk";\nexport const shout = task({ inputs: { s: t.string() }, outputs: t.string() }, ({ s }) => s.toUpperCase() + "!");\n`,
+    );
+    mkdirSync(".tmp/bundles-e2e", { recursive: true });
+    writeFileSync(
+      flow,
+      [
+        `import { dynamic, t, workflow } from "@aloft/sdk";`,
+        `import { shout } from "aloft-e2e-npm-tasks";`,
+        `export const shoutAll = dynamic({ inputs: { words: t.list(t.string()) }, outputs: t.list(t.string()) }, ({ words }) => words.map((s) => shout({ s })));`,
+        `export const loud = workflow({ inputs: { words: t.list(t.string()) }, outputs: { first: t.string(), all: t.list(t.string()) } }, ({ words }) => ({ first: shout({ s: "hey" }), all: shoutAll({ words }) }));`,
+      ].join("\n"),
+    );
+  });
+  afterAll(() => {
+    rmSync(pkg, { recursive: true, force: true });
+    rmSync(".tmp/bundles-e2e", { recursive: true, force: true });
+  });
+
+  // Through the `aloft` binary: under Vitest an installed package would import its own copy of the SDK.
+  const aloftBin = async (args: string[]) => (await execFileAsync(process.execPath, ["packages/cli/bin/aloft.js", ...args], { env: { ...process.env, ALOFT_ENDPOINT: endpoint } })).stdout;
+
+  it("runs them remotely, statically and from a dynamic task, with the outputs of a local run", async () => {
+    const local = JSON.parse(await aloftBin(["run", "--json", "--quiet", "--no-cache", "--store-dir", join(dir, "local"), flow, "loud", "--words", '["a","b"]'])) as Record<string, unknown>;
+    expect(local).toEqual({ first: "HEY!", all: ["A!", "B!"] });
+    expectSameOutputs(local, await aloftBin(["run", "--remote", flow, "loud", "--words", '["a","b"]']));
+    // Named after the package's module, as flytekit names a task by its Python module.
+    const admin = createClient(service.AdminService, createGrpcTransport({ baseUrl: endpoint }));
+    const ids = await admin.listTaskIds({ project: "flytesnacks", domain: "development", limit: 100 });
+    expect(ids.entities.map((e) => e.name)).toContain("aloft-e2e-npm-tasks.index.shout");
   });
 });
