@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { threadId } from "node:worker_threads";
-import { recordModuleLocations } from "../serialize/identity.ts";
+import { recordCodeBundleFile, recordModuleLocations } from "../serialize/identity.ts";
 import { blobIO, storeFor } from "./blob-io.ts";
 
 /** The bundle's export listing its modules as [module path, namespace] pairs, dependencies first. */
@@ -65,7 +65,9 @@ export interface LoadedCodeBundle {
 const bundles = new Map<string, Promise<LoadedCodeBundle>>();
 
 async function load(uri: string, root: string): Promise<LoadedCodeBundle> {
-  const exports = (await import(pathToFileURL(await ensureCodeBundle(uri, root)).href)) as Record<string, unknown>;
+  const file = await ensureCodeBundle(uri, root);
+  recordCodeBundleFile(file);
+  const exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const list = exports[CODE_BUNDLE_MODULES];
   const modules = new Map<string, Record<string, unknown>>();
   if (Array.isArray(list)) {

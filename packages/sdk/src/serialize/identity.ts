@@ -56,6 +56,13 @@ export function recordModuleLocations(modulePath: string, exports: Record<string
   }
 }
 
+const codeBundleFiles = new Set<string>();
+
+/** Marks a file as a code bundle: an entity it defines that no module exported has no module path to run by. */
+export function recordCodeBundleFile(file: string): void {
+  codeBundleFiles.add(file);
+}
+
 /** The Flyte name of an exported entity: `<module dotted>.<export>`; a package's modules drop `node_modules/`. */
 export function defaultName(modulePath: string, exportName: string): string {
   const module = modulePath.replace(/^(?:.*\/)?node_modules\//, "").replace(/\.[cm]?[jt]sx?$/, "");
@@ -92,6 +99,9 @@ export class IdentityResolver {
     if (entity.definedIn === "<unknown>") {
       if (entity.explicitName && this.allowUnexported) return { name: entity.explicitName, modulePath: "", exportName: undefined };
       throw new SerializationError(`cannot tell which file defined ${what}; give it a name`);
+    }
+    if (codeBundleFiles.has(entity.definedIn)) {
+      throw new SerializationError(`${what} is not exported from the module that defines it (in the code bundle); export it so the task runtime can find it`);
     }
     const modulePath = modulePathOf(entity.definedIn, this.root);
     // Local runs of named entities need no export name (tasks run in-process; the runtime also finds tasks by name),
