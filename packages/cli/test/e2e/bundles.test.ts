@@ -3,46 +3,28 @@
 // sub-tasks are serialized at run time, inside the server's worker pool) and workflows whose tasks are defined in
 // other modules must give the outputs a local `aloft run` gives.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { service } from "@aloft/idl";
-import { defaultConfig, startAloft, type Aloft } from "@aloft/server";
-import type { CommandIO } from "../../src/command.ts";
 import { launch } from "../../src/commands/launch.ts";
 import { register } from "../../src/commands/register.ts";
 import { run } from "../../src/commands/run.ts";
-import { typescriptTaskPlugin } from "../../src/remote/typescript-plugin.ts";
+import { captureIO, startTestServer, type TestServer } from "../server.ts";
 
 const execFileAsync = promisify(execFile);
-let aloft: Aloft;
+let server: TestServer;
 let dir: string;
 let endpoint: string;
 
-function captureIO(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), verbose: false };
-}
-
 beforeAll(async () => {
-  // Workers import the code bundle with Node's own loader; the bundle imports the SDK's TypeScript sources, as
-  // under the `aloft` binary, which runs with tsx's loader.
-  const { register: registerTsx } = await import("tsx/esm/api");
-  registerTsx();
-  dir = mkdtempSync(join(tmpdir(), "aloft-bundles-"));
-  aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" }, { plugins: [typescriptTaskPlugin({ workers: 1 })] });
-  endpoint = aloft.server.url;
-  await aloft.ready;
+  server = await startTestServer();
+  ({ dir, endpoint } = server);
 });
-afterAll(async () => {
-  await aloft?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => server?.close());
 
 /** Outputs of a local `aloft run --json`, and of `aloft run --remote` of the same workflow. */
 async function localAndRemote(file: string, workflow: string, inputs: string[]): Promise<{ local: Record<string, unknown>; remote: string }> {
