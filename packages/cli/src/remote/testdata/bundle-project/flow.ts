@@ -3,7 +3,11 @@
 import { dynamic, t, task, workflow } from "@aloft/sdk";
 import { inc } from "./steps.ts";
 
+export { whereAmI } from "./steps.ts";
+
 export { inc as plusOne } from "./steps.ts";
+
+export const negate = task({ inputs: { x: t.int() }, outputs: t.int() }, ({ x }) => -x);
 
 export const fan = dynamic({ inputs: { n: t.int() }, outputs: t.list(t.int()) }, ({ n }) => Array.from({ length: n }, (_, i) => inc({ x: i })));
 
