@@ -6,7 +6,7 @@ describe("multi-file example", () => {
   it("runs tasks from two modules and a workspace package, and prices batches in a dynamic task", async () => {
     const { outputs, nodes } = await runWorkflow(orderValue, { count: 10, seed: 7, batchSize: 4 });
     expect(outputs.batches).toBe(3);
-    expect(outputs.total).toBe(outputs.check);
+    expect(Math.abs(outputs.total - outputs.check)).toBeLessThanOrEqual(0.01 * outputs.batches);
     expect(outputs.report).toBe(`10 items in 3 batches: ${outputs.total.toFixed(2)}`);
     // Three batch totals and their sum ran as nodes the dynamic task added.
     expect(nodes.filter((n) => n.kind === "node" && /\/dynamic\/dn\d+$/.test(n.key))).toHaveLength(4);

@@ -25,7 +25,8 @@ export const orderValue = workflow(
   ({ count, seed, batchSize }) => {
     const items = makeItems({ count, seed });
     const priced = priceInBatches({ items, batchSize });
-    // The same total computed in one node, to check the batched sum against.
+    // The same total computed in one node, to check the batched sum against (each batch total is rounded to the
+    // cent, so the two may differ by a cent or two).
     return {
       total: priced.total,
       batches: priced.batches,
