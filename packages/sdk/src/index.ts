@@ -19,7 +19,8 @@ export type { CallOptions, NodeOverrides, Resources, ResourceSpec, NodeHandle, O
 export { Serializer, DEFAULT_IMAGE, type SerializeSettings } from "./serialize/serializer.ts";
 export { TypeMismatchError, DefinitionError, SerializationError, TaskFailure, RecoverableError } from "./errors.ts";
 export { typescriptRuntimeUrl } from "./runtime/url.ts";
-export { executeTask, ensureCodeBundle, type ExecuteRequest, type ExecuteResponse } from "./runtime/execute.ts";
+export { executeTask, type ExecuteRequest, type ExecuteResponse } from "./runtime/execute.ts";
+export { codeBundleEntry, ensureCodeBundle, type BundledModule } from "./runtime/code-bundle.ts";
 export { aloftTaskMain } from "./runtime/aloft-task-main.ts";
 export { runTask, type TaskOutcome, type TaskError } from "./runtime/run-task.ts";
 export { blobIO } from "./runtime/blob-io.ts";

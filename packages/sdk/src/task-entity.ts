@@ -44,6 +44,8 @@ export interface TemplateContext {
   exportName: string;
   /** Image used when the task names none. */
   defaultImage: string;
+  /** Code bundle (fast registration) the task runtime loads the module from. */
+  codeBundle?: string | undefined;
 }
 
 export interface TaskEntity extends Entity {

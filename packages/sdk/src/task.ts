@@ -16,7 +16,7 @@ import type { SchemaMap, ValuesOf } from "./types/schema.ts";
 export const TYPESCRIPT_TASK_TYPE = "typescript-task";
 
 /** The container args that start Aloft's task runtime, in the layout agreed with the engine and server. */
-export function runtimeArgs(modulePath: string, exportName: string): string[] {
+export function runtimeArgs(modulePath: string, exportName: string, codeBundle?: string): string[] {
   return [
     "aloft-task",
     "--inputs", "{{.input}}",
@@ -24,6 +24,7 @@ export function runtimeArgs(modulePath: string, exportName: string): string[] {
     "--raw-output-data-prefix", "{{.rawOutputDataPrefix}}",
     "--module", modulePath,
     "--task", exportName,
+    ...(codeBundle !== undefined ? ["--code-bundle", codeBundle] : []),
   ];
 }
 
@@ -93,7 +94,7 @@ export function functionTask<I extends SchemaMap, O extends OutputDecl>(
         type: TYPESCRIPT_TASK_TYPE,
         metadata: taskMetadata(ctx.id.name, options, inputs),
         interface: typedInterface(inputs, outputs),
-        target: { case: "container", value: container(options, ctx.defaultImage, runtimeArgs(ctx.modulePath, ctx.exportName), where) },
+        target: { case: "container", value: container(options, ctx.defaultImage, runtimeArgs(ctx.modulePath, ctx.exportName, ctx.codeBundle), where) },
         ...(sc ? { securityContext: sc } : {}),
       });
     },

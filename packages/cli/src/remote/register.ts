@@ -15,11 +15,12 @@ export interface RegisterResult {
 }
 
 export async function registerModule(remote: Remote, file: string, options: { version?: string; root?: string } = {}): Promise<RegisterResult> {
-  const bundle = await bundleModule(file);
+  const root = options.root ?? process.cwd();
+  const bundle = await bundleModule(file, root);
   const version = options.version ?? `v-${bundle.md5.slice(0, 12)}`;
   const codeBundle = await uploadBundle(remote, bundle);
-  const mod = await loadWorkflowModule(file, options.root ?? process.cwd());
-  const s = new Serializer({ project: remote.project, domain: remote.domain, version, root: options.root ?? process.cwd() });
+  const mod = await loadWorkflowModule(file, root);
+  const s = new Serializer({ project: remote.project, domain: remote.domain, version, root, codeBundle });
   const lps: admin.LaunchPlan[] = [];
   for (const value of Object.values(mod.exports)) {
     if (isWorkflow(value)) {
@@ -31,11 +32,7 @@ export async function registerModule(remote: Remote, file: string, options: { ve
   for (const lp of s.launchPlans.values()) if (!lps.includes(lp)) lps.push(lp);
 
   const tasks = [...s.tasks.values()];
-  for (const t of tasks) {
-    const args = t.target.case === "container" ? t.target.value.args : undefined;
-    if (args && args[0] === "aloft-task") args.push("--code-bundle", codeBundle);
-    await remote.admin.createTask({ id: t.id, spec: { template: t } });
-  }
+  for (const t of tasks) await remote.admin.createTask({ id: t.id, spec: { template: t } });
   // Workflows may call launch plans and launch plans name workflows: register in passes until nothing is left.
   let pending: ({ kind: "wf"; t: core.WorkflowTemplate } | { kind: "lp"; lp: admin.LaunchPlan })[] = [
     ...[...s.workflows.values()].map((t) => ({ kind: "wf" as const, t })),

@@ -1,47 +1,26 @@
 // The remote path end to end: `aloft start` in process with the TypeScript task plugin, `aloft register` of a
 // TypeScript project (code bundle uploaded through DataProxy), a launch over REST, and node executions and
 // outputs read back over gRPC; then `aloft get` and `aloft launch --wait` against the same server.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create, fromJson, toJson } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { admin, core, service } from "@aloft/idl";
-import { defaultConfig, startAloft, type Aloft } from "@aloft/server";
-import type { CommandIO } from "../command.ts";
 import { register } from "../commands/register.ts";
 import { get } from "../commands/get.ts";
 import { launch } from "../commands/launch.ts";
-import { typescriptTaskPlugin } from "./typescript-plugin.ts";
+import { captureIO, startTestServer, type TestServer } from "../../test/server.ts";
 
 const flowFile = fileURLToPath(new URL("./testdata/remote-flow.ts", import.meta.url));
-let aloft: Aloft;
-let dir: string;
+let server: TestServer;
 let endpoint: string;
 
-function captureIO(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), verbose: false };
-}
-
 beforeAll(async () => {
-  // The code bundle is imported by Node itself (outside Vitest's transform) and imports the SDK's TypeScript
-  // sources, as under the \`aloft\` binary, which runs with tsx's loader.
-  const { register: registerTsx } = await import("tsx/esm/api");
-  registerTsx();
-  dir = mkdtempSync(join(tmpdir(), "aloft-remote-"));
-  aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" }, { plugins: [typescriptTaskPlugin({ workers: 1 })] });
-  endpoint = aloft.server.url;
-  await aloft.ready;
+  server = await startTestServer();
+  endpoint = server.endpoint;
 });
-afterAll(async () => {
-  await aloft?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => server?.close());
 
 describe("remote workflow lifecycle", () => {
   it("registers with the CLI, launches over REST and reads node executions and outputs over gRPC", async () => {

@@ -1,16 +1,15 @@
 // The task runtime entry: what a worker thread of the engine's pool imports (once) and what the `aloft-task`
 // bin calls. It finds the task from the container args the serializer wrote (`--module <path> --task <export>`),
 // runs it, and answers with serialized protobufs, so nothing but bytes crosses the thread boundary.
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { threadId } from "node:worker_threads";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { isTaskEntity } from "../task-entity.ts";
 import type { TaskDef } from "../task.ts";
+import { recordModuleLocations } from "../serialize/identity.ts";
 import { blobIO, storeFor } from "./blob-io.ts";
+import { loadCodeBundle } from "./code-bundle.ts";
 import { runTask, type TaskError } from "./run-task.ts";
 
 export interface ExecuteRequest {
@@ -56,38 +55,29 @@ export function projectRoot(): string {
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-/**
- * Fast registration: the task's module is an esbuild bundle in the blob store. It is fetched once into the
- * project's node_modules cache (so its package imports resolve there, as in an image) and imported in place of
- * `--module`. `fetchBytes` reads it from the blob store that holds it (by default the store its URI names).
- */
-export async function ensureCodeBundle(
-  uri: string,
-  root: string = projectRoot(),
-  fetchBytes: () => Promise<Uint8Array | undefined> = () => blobIO(storeFor(uri)).read(uri),
-): Promise<string> {
-  const dir = join(root, "node_modules", ".cache", "aloft-code-bundles");
-  const path = join(dir, `${createHash("sha256").update(uri).digest("hex").slice(0, 24)}.mjs`);
-  if (!existsSync(path)) {
-    const bytes = await fetchBytes();
-    if (!bytes) throw new Error(`code bundle ${uri} not found in the blob store`);
-    mkdirSync(dir, { recursive: true });
-    // Written whole under a temporary name: a worker importing it meanwhile never sees half a module.
-    const tmp = `${path}.${process.pid}.${threadId}.tmp`;
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
+/** The exports of `--module`: from the code bundle when it holds the module, else imported from the project root. */
+async function taskModule(args: RuntimeArgs, root: string): Promise<Record<string, unknown>> {
+  if (args.codeBundle) {
+    const bundle = await loadCodeBundle(args.codeBundle, root);
+    const m = bundle.modules.get(args.module);
+    if (m) return m;
+    // A bundle built before bundles had a module map holds the registered file's exports only.
+    if (bundle.modules.size === 0) return bundle.exports;
   }
-  return path;
-}
-
-export async function loadTask(args: RuntimeArgs, root: string = projectRoot()): Promise<TaskDef<any, any>> {
-  const file = args.codeBundle ? await ensureCodeBundle(args.codeBundle, root) : isAbsolute(args.module) ? args.module : resolve(root, args.module);
+  // Modules outside the bundle are the project's packages, found where the runtime runs (the image's role).
+  const file = isAbsolute(args.module) ? args.module : resolve(root, args.module);
   let p = modules.get(file);
   if (!p) {
     p = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
     modules.set(file, p);
   }
   const exports = await p;
+  if (!isAbsolute(args.module)) recordModuleLocations(args.module, exports);
+  return exports;
+}
+
+export async function loadTask(args: RuntimeArgs, root: string = projectRoot()): Promise<TaskDef<any, any>> {
+  const exports = await taskModule(args, root);
   // `--task` is the exported name; a named task that is not exported (local runs) is found by its Flyte name.
   const task = exports[args.task] ?? Object.values(exports).find((x) => isTaskEntity(x) && x.explicitName === args.task);
   if (!isTaskEntity(task) || typeof (task as { fn?: unknown }).fn !== "function") {
@@ -98,8 +88,10 @@ export async function loadTask(args: RuntimeArgs, root: string = projectRoot()):
 
 export async function executeTask(request: ExecuteRequest): Promise<ExecuteResponse> {
   let task: TaskDef<any, any>;
+  let args: RuntimeArgs;
   try {
-    task = await loadTask(parseRuntimeArgs(request.args));
+    args = parseRuntimeArgs(request.args);
+    task = await loadTask(args);
   } catch (e) {
     return { error: { kind: "SYSTEM", code: "TaskNotFound", message: (e as Error).message, recoverable: false } };
   }
@@ -110,7 +102,13 @@ export async function executeTask(request: ExecuteRequest): Promise<ExecuteRespo
     return { error: { kind: "SYSTEM", code: "BadInputs", message: `inputs are not a LiteralMap: ${(e as Error).message}`, recoverable: false } };
   }
   const blobs = blobIO(storeFor(request.rawOutputPrefix || request.outputPrefix));
-  const outcome = await runTask(task, inputs, { blobs, rawOutputPrefix: request.rawOutputPrefix, taskName: task.explicitName ?? parseRuntimeArgs(request.args).task, root: projectRoot() });
+  const outcome = await runTask(task, inputs, {
+    blobs,
+    rawOutputPrefix: request.rawOutputPrefix,
+    taskName: task.explicitName ?? args.task,
+    root: projectRoot(),
+    codeBundle: args.codeBundle,
+  });
   switch (outcome.kind) {
     case "success":
       return { outputs: toBinary(core.LiteralMapSchema, outcome.outputs) };

@@ -42,6 +42,8 @@ export interface RunTaskEnv {
   taskId?: core.Identifier | undefined;
   /** Project root for module paths of tasks a dynamic task references. */
   root?: string;
+  /** The code bundle the task came from: tasks a dynamic task adds run from it too. */
+  codeBundle?: string | undefined;
 }
 
 interface Field {
@@ -120,7 +122,16 @@ async function dynamicSpec(task: RunnableTask, values: Record<string, unknown>, 
   const result = withBuilder(builder, () => (task.fn as unknown as (v: unknown, c: TaskContext) => unknown)(values, tctx));
   const outputs = bindOutputs(`dynamic task "${env.taskName}"`, task.outputs, task.singleOutput, result);
   const id = env.taskId;
-  const s = new Serializer({ project: id?.project ?? "", domain: id?.domain ?? "", version: id?.version ?? "", root: env.root ?? process.cwd(), allowUnexported: true });
+  // From a code bundle (on a server), every task the graph calls must be found in the bundle by its export; local
+  // runs also run named, unexported tasks in-process.
+  const s = new Serializer({
+    project: id?.project ?? "",
+    domain: id?.domain ?? "",
+    version: id?.version ?? "",
+    root: env.root ?? process.cwd(),
+    allowUnexported: env.codeBundle === undefined,
+    ...(env.codeBundle !== undefined ? { codeBundle: env.codeBundle } : {}),
+  });
   const nodes: core.Node[] = [];
   for (const n of builder.nodes) nodes.push(await toCoreNode(n, s));
   return create(core.DynamicJobSpecSchema, {

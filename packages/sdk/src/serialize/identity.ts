@@ -37,6 +37,38 @@ function isMainScript(file: string): boolean {
   }
 }
 
+/**
+ * Where the task runtime found entities: module path (relative to the bundle root, recorded at registration) and
+ * export name. Code bundles concatenate every module into one file, so a stack trace cannot tell which module
+ * defined an entity; the runtime records each module's exports as it loads them, and that record wins.
+ */
+const recordedLocations = new WeakMap<object, { modulePath: string; exportName: string }>();
+
+/**
+ * Records the entities a module exports under its module path. Modules must be recorded in evaluation order
+ * (dependencies first): an entity keeps its first location, the module that defined it, not a later re-export.
+ */
+export function recordModuleLocations(modulePath: string, exports: Record<string, unknown>): void {
+  for (const [exportName, value] of Object.entries(exports)) {
+    if ((typeof value !== "function" && typeof value !== "object") || value === null) continue;
+    if (typeof (value as { entityKind?: unknown }).entityKind !== "string" || recordedLocations.has(value)) continue;
+    recordedLocations.set(value, { modulePath, exportName });
+  }
+}
+
+const codeBundleFiles = new Set<string>();
+
+/** Marks a file as a code bundle: an entity it defines that no module exported has no module path to run by. */
+export function recordCodeBundleFile(file: string): void {
+  codeBundleFiles.add(file);
+}
+
+/** The Flyte name of an exported entity: `<module dotted>.<export>`; a package's modules drop `node_modules/`. */
+export function defaultName(modulePath: string, exportName: string): string {
+  const module = modulePath.replace(/^(?:.*\/)?node_modules\//, "").replace(/\.[cm]?[jt]sx?$/, "");
+  return `${module.replaceAll("/", ".")}.${exportName}`;
+}
+
 export function modulePathOf(file: string, root: string): string {
   const rel = relative(root, file);
   if (rel.startsWith("..")) throw new SerializationError(`${file} is outside the project root ${root}`);
@@ -62,9 +94,14 @@ export class IdentityResolver {
   }
 
   async #resolve(entity: Entity, what: string): Promise<Identity> {
+    const recorded = recordedLocations.get(entity);
+    if (recorded) return { name: entity.explicitName ?? defaultName(recorded.modulePath, recorded.exportName), ...recorded };
     if (entity.definedIn === "<unknown>") {
       if (entity.explicitName && this.allowUnexported) return { name: entity.explicitName, modulePath: "", exportName: undefined };
       throw new SerializationError(`cannot tell which file defined ${what}; give it a name`);
+    }
+    if (codeBundleFiles.has(entity.definedIn)) {
+      throw new SerializationError(`${what} is not exported from the module that defines it (in the code bundle); export it so the task runtime can find it`);
     }
     const modulePath = modulePathOf(entity.definedIn, this.root);
     // Local runs of named entities need no export name (tasks run in-process; the runtime also finds tasks by name),
@@ -86,7 +123,6 @@ export class IdentityResolver {
         `${what} (defined in ${modulePath}) is not exported from its module; export it so the task runtime can find it${this.allowUnexported ? ", or give it a name" : ""}`,
       );
     }
-    const dotted = modulePath.replace(/\.[cm]?[jt]sx?$/, "").replaceAll("/", ".");
-    return { name: entity.explicitName ?? `${dotted}.${exportName}`, modulePath, exportName };
+    return { name: entity.explicitName ?? defaultName(modulePath, exportName), modulePath, exportName };
   }
 }

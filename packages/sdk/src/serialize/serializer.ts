@@ -26,6 +26,8 @@ export interface SerializeSettings {
   image?: string;
   /** Local runs may use entities that are not exported, if they have an explicit name. */
   allowUnexported?: boolean;
+  /** URI of the code bundle (fast registration) TypeScript tasks load their module from. */
+  codeBundle?: string;
 }
 
 /** Constants never upload: a file constant must already have a URI (checked when it was bound). */
@@ -82,7 +84,13 @@ export class Serializer implements NodeRefs {
       if (task.needsModule && ident.exportName === undefined && !this.settings.allowUnexported) {
         throw new SerializationError(`task "${ident.name}" must be exported from ${ident.modulePath}`);
       }
-      const template = task.template({ id, modulePath: ident.modulePath, exportName: ident.exportName ?? ident.name, defaultImage: this.settings.image ?? DEFAULT_IMAGE });
+      const template = task.template({
+        id,
+        modulePath: ident.modulePath,
+        exportName: ident.exportName ?? ident.name,
+        defaultImage: this.settings.image ?? DEFAULT_IMAGE,
+        codeBundle: this.settings.codeBundle,
+      });
       this.#check(compileTask(template), `task "${ident.name}"`);
       this.tasks.set(ident.name, template);
       this.taskEntities.set(ident.name, task);

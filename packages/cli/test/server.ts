@@ -1,0 +1,41 @@
+// For the CLI's remote tests: `aloft start` in process (embedded database in a throwaway directory, any free port)
+// with the TypeScript task plugin, and a CommandIO that keeps what a command prints.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defaultConfig, startAloft, type Aloft } from "@aloft/server";
+import type { CommandIO } from "../src/command.ts";
+import { typescriptTaskPlugin } from "../src/remote/typescript-plugin.ts";
+
+export function captureIO(): CommandIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), verbose: false };
+}
+
+export interface TestServer {
+  aloft: Aloft;
+  endpoint: string;
+  /** The server's data directory, removed by close(); tests may keep files of their own under it. */
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  // Workers import code bundles with Node's own loader; a bundle imports the SDK's TypeScript sources, as under
+  // the `aloft` binary, which runs with tsx's loader.
+  const { register } = await import("tsx/esm/api");
+  register();
+  const dir = mkdtempSync(join(tmpdir(), "aloft-remote-"));
+  const aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" }, { plugins: [typescriptTaskPlugin({ workers: 1 })] });
+  await aloft.ready;
+  return {
+    aloft,
+    endpoint: aloft.server.url,
+    dir,
+    async close() {
+      await aloft.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
