@@ -14,7 +14,7 @@ export interface RuntimeError {
 export type RuntimeReply = { outputs: Uint8Array } | { futures: Uint8Array } | { error: RuntimeError };
 
 interface RuntimeModule {
-  executeTask(request: { args: string[]; inputs: Uint8Array; outputPrefix: string; rawOutputPrefix: string }): Promise<RuntimeReply>;
+  executeTask(request: Omit<WorkerRequest, "id">): Promise<RuntimeReply>;
 }
 
 export interface WorkerRequest {
@@ -23,6 +23,8 @@ export interface WorkerRequest {
   inputs: Uint8Array;
   outputPrefix: string;
   rawOutputPrefix: string;
+  /** The task's registered identity (project, domain, name, version). */
+  task?: { project: string; domain: string; name: string; version: string };
 }
 
 export type WorkerReply = RuntimeReply & { id: number };
@@ -36,7 +38,8 @@ if (typeof runtime.executeTask !== "function") {
 const executeTask = runtime.executeTask.bind(runtime);
 
 port.on("message", (req: WorkerRequest) => {
-  executeTask({ args: req.args, inputs: req.inputs, outputPrefix: req.outputPrefix, rawOutputPrefix: req.rawOutputPrefix }).then(
+  const { id: _id, ...request } = req;
+  executeTask(request).then(
     (res) => {
       port.postMessage({ ...res, id: req.id } satisfies WorkerReply);
     },

@@ -44,7 +44,13 @@ export class TypeScriptPlugin implements TaskPlugin {
       inputs: ctx.inputs,
     });
     const reply = await this.#pool.run(
-      { args, inputs: toBinary(core.LiteralMapSchema, ctx.inputs), outputPrefix: ctx.outputPrefix, rawOutputPrefix: ctx.rawOutputPrefix },
+      {
+        args,
+        inputs: toBinary(core.LiteralMapSchema, ctx.inputs),
+        outputPrefix: ctx.outputPrefix,
+        rawOutputPrefix: ctx.rawOutputPrefix,
+        ...(ctx.task.id ? { task: { project: ctx.task.id.project, domain: ctx.task.id.domain, name: ctx.task.id.name, version: ctx.task.id.version } } : {}),
+      },
       ctx.onAbort ? (fn) => ctx.onAbort!(fn) : ctx.signal,
     );
     if ("outputs" in reply) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, reply.outputs), encoded: reply.outputs };

@@ -5,12 +5,7 @@ import { Worker, type ResourceLimits } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import type { RuntimeReply, WorkerReply, WorkerRequest } from "./typescript-worker.ts";
 
-export interface PoolRequest {
-  args: string[];
-  inputs: Uint8Array;
-  outputPrefix: string;
-  rawOutputPrefix: string;
-}
+export type PoolRequest = Omit<WorkerRequest, "id">;
 
 export type PoolReply = RuntimeReply;
 
@@ -113,7 +108,7 @@ export class WorkerPool {
       };
       if (typeof abort === "function") abort(onAbort);
       else abort?.addEventListener("abort", onAbort);
-      const message: WorkerRequest = { id, args: request.args, inputs: request.inputs, outputPrefix: request.outputPrefix, rawOutputPrefix: request.rawOutputPrefix };
+      const message: WorkerRequest = { id, ...request };
       slot.worker.postMessage(message);
     });
   }

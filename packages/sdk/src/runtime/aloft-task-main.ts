@@ -40,7 +40,12 @@ export async function aloftTaskMain(argv: string[], log: (text: string) => void 
   });
   let response;
   try {
-    response = await executeTask({ args: runtimeArgs, inputs: await blobs.read(inputsUri), outputPrefix, rawOutputPrefix });
+    const env = process.env;
+    // Flyte's container contract names the running task in the environment (flytekit reads the same variables).
+    const task = env.FLYTE_INTERNAL_TASK_PROJECT
+      ? { project: env.FLYTE_INTERNAL_TASK_PROJECT, domain: env.FLYTE_INTERNAL_TASK_DOMAIN ?? "", name: env.FLYTE_INTERNAL_TASK_NAME ?? "", version: env.FLYTE_INTERNAL_TASK_VERSION ?? "" }
+      : undefined;
+    response = await executeTask({ args: runtimeArgs, inputs: await blobs.read(inputsUri), outputPrefix, rawOutputPrefix, ...(task ? { task } : {}) });
   } catch (e) {
     response = { error: { kind: "SYSTEM" as const, code: "RuntimeFailure", message: (e as Error).stack ?? String(e), recoverable: true } };
   }

@@ -3,7 +3,7 @@
 // runs it, and answers with serialized protobufs, so nothing but bytes crosses the thread boundary.
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { isTaskEntity } from "../task-entity.ts";
 import type { TaskDef } from "../task.ts";
@@ -18,6 +18,18 @@ export interface ExecuteRequest {
   inputs: Uint8Array;
   outputPrefix: string;
   rawOutputPrefix: string;
+  /**
+   * The running task's registered identity (FLYTE_INTERNAL_TASK_* in a container): tasks a dynamic task adds are
+   * serialized in its project, domain and version, as flytekit does, so the engine can run and cache them.
+   */
+  task?: TaskIdentity;
+}
+
+export interface TaskIdentity {
+  project: string;
+  domain: string;
+  name: string;
+  version: string;
 }
 
 export type ExecuteResponse =
@@ -106,6 +118,7 @@ export async function executeTask(request: ExecuteRequest): Promise<ExecuteRespo
     blobs,
     rawOutputPrefix: request.rawOutputPrefix,
     taskName: task.explicitName ?? args.task,
+    taskId: request.task ? create(core.IdentifierSchema, { resourceType: core.ResourceType.TASK, ...request.task }) : undefined,
     root: projectRoot(),
     codeBundle: args.codeBundle,
   });
