@@ -203,7 +203,8 @@ export async function outputsJson(outputs: SchemaMap, literals: core.LiteralMap 
 
 /**
  * The end of `aloft run --remote` with --nodes or --json: waits for the execution (quietly under --json), prints
- * its outputs (as the local run's JSON under --json), then the node report; a failed run still reports its nodes.
+ * its outputs (as the local run's JSON under --json), then the node report; a failed run still reports its nodes
+ * (as {error, nodes} under --json).
  */
 export async function finishWithReport(
   remote: Remote,
@@ -216,8 +217,10 @@ export async function finishWithReport(
   const phase = executionPhase(ex.closure?.phase);
   const nodes = options.nodes ? await remoteNodeReport(remote, id) : undefined;
   if (phase !== "SUCCEEDED") {
-    io.err(`execution ${id.name} ${phase}${errorText(ex) ? `: ${errorText(ex)}` : ""}`);
-    if (nodes) io.err(formatNodeReport(nodes));
+    const error = `execution ${id.name} ${phase}${errorText(ex) ? `: ${errorText(ex)}` : ""}`;
+    io.err(error);
+    if (nodes && options.json) io.out(JSON.stringify({ error, nodes }));
+    else if (nodes) io.err(formatNodeReport(nodes));
     return 1;
   }
   const data = await remote.admin.getExecutionData({ id });

@@ -37,7 +37,7 @@ Options (before <file.ts>):
   --cache <mode>     local (default); remote: also read the server's cache (--endpoint, --project, --domain
                      after <workflow>, as for --remote); remote-write: read it and write results to it too
   --quiet            do not print node progress
-  --json             print outputs as one JSON object ({outputs, nodes} with --nodes)
+  --json             print outputs as one JSON object ({outputs, nodes} with --nodes; {error, nodes} if it fails)
   --nodes            after the outputs, print each node's id, name, phase and cache status (remote runs too)
   --verbose          print stack traces
 
@@ -151,7 +151,8 @@ export const run: Command = {
         // The task's traceback stays behind --verbose; the first line says what failed.
         const [first] = e.message.split("\n");
         io.err(`aloft run: ${first}`);
-        if (collector) io.err(formatNodeReport(collector.report()));
+        if (collector && flags.json) io.out(JSON.stringify({ error: first, nodes: collector.report() }));
+        else if (collector) io.err(formatNodeReport(collector.report()));
         return 1;
       }
       throw e;
