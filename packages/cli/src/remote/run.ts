@@ -16,7 +16,11 @@ export async function runRemote(request: { file: string; workflow: string; argv:
   const reg = await registerModule(remote, request.file);
   io.err(`registered version ${reg.version}`);
   // A workflow runs through its default launch plan, which carries the workflow's name.
-  const lpName = isLaunchPlan(entity) ? reg.launchPlans.find((n) => n === (entity as { name?: string }).name) ?? request.workflow : reg.workflows.find((w) => w.endsWith(request.workflow)) ?? request.workflow;
+  // A workflow given its own `name` is registered under it, else as `<module>.<export>`.
+  const explicit = (entity as { explicitName?: string }).explicitName;
+  const lpName = isLaunchPlan(entity)
+    ? reg.launchPlans.find((n) => n === (explicit ?? (entity as { name?: string }).name)) ?? request.workflow
+    : (explicit && reg.workflows.find((w) => w === explicit)) ?? reg.workflows.find((w) => w.endsWith(`.${request.workflow}`) || w === request.workflow) ?? request.workflow;
   const lp = await resolveLaunchPlan(remote, lpName, reg.version);
   const literals = parseRemoteInputs(rest, lp.closure?.expectedInputs);
   const res = await remote.admin.createExecution({ project: remote.project, domain: remote.domain, spec: { launchPlan: lp.id }, inputs: { literals } });
