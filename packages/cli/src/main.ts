@@ -16,7 +16,18 @@ async function help(): Promise<string> {
     "Global options:",
     "  --verbose   print stack traces for errors",
     "  --help      show help for aloft or a command",
+    "  --version   print aloft's version",
   ].join("\n");
+}
+
+/** A ConnectError's message without its status prefix (connect is not imported here: --help stays fast). */
+const rawMessage = (e: unknown): string => (e as { rawMessage?: string }).rawMessage ?? "";
+
+/** The CLI package's version (its package.json). */
+async function version(): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -28,6 +39,10 @@ export async function main(argv: string[]): Promise<number> {
     verbose,
   };
   const [name, ...rest] = args;
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.out(`aloft ${await version()}`);
+    return 0;
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io.out(await help());
     return name ? 0 : 1;
@@ -47,6 +62,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error;
     if (verbose) io.err(err.stack ?? String(err));
+    // A server that cannot be reached says so in its own words, without the RPC status prefix.
+    else if (/^cannot reach an Aloft server/.test(rawMessage(err))) io.err(`aloft ${name}: ${rawMessage(err)}`);
     else io.err(`aloft ${name}: ${err instanceof UsageError ? "" : "error: "}${err.message}`);
     return err instanceof UsageError ? 2 : 1;
   }

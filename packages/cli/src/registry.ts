@@ -11,6 +11,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   register: async () => (await import("./commands/register.ts")).register,
   get: async () => (await import("./commands/get.ts")).get,
   launch: async () => (await import("./commands/launch.ts")).launch,
+  launchplan: async () => (await import("./commands/launchplan.ts")).launchplan,
   terminate: async () => (await import("./commands/terminate.ts")).terminate,
   relaunch: async () => (await import("./commands/relaunch.ts")).relaunch,
   recover: async () => (await import("./commands/relaunch.ts")).recover,

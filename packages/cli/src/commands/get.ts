@@ -1,4 +1,4 @@
-// `aloft get`: lists projects, workflows, launch plans, executions and node executions on a server.
+// `aloft get`: lists projects, tasks, workflows, launch plans, executions and node executions on a server.
 import { admin } from "@aloft/idl";
 import { UsageError, type Command } from "../command.ts";
 import { connect, takeCommonFlags } from "../remote/connection.ts";
@@ -8,6 +8,7 @@ const usage = `Usage: aloft get <what> [name] [--limit n] [--filters expr] [--en
 
   projects                 registered projects
   workflows [name]         workflow names, or the versions of one
+  tasks [name]             task names, or the versions of one
   launchplans [name]       launch plan names, or the versions of one
   executions               recent executions (--filters "eq(phase,SUCCEEDED)" etc.)
   execution <name>         one execution with its inputs and outputs
@@ -26,7 +27,7 @@ function option(rest: string[], name: string): string | undefined {
 
 export const get: Command = {
   name: "get",
-  summary: "list projects, workflows, launch plans, executions and node executions on a server",
+  summary: "list projects, tasks, workflows, launch plans, executions and node executions on a server",
   usage,
   async run(argv, io) {
     const { flags, rest } = takeCommonFlags(argv);
@@ -44,6 +45,16 @@ export const get: Command = {
       case "projects": {
         const res = await r.admin.listProjects({ limit, filters });
         io.out(table([["ID", "NAME", "DESCRIPTION"], ...res.projects.map((p) => [p.id, p.name, p.description])]));
+        return 0;
+      }
+      case "tasks": {
+        if (!name) {
+          const res = await r.admin.listTaskIds({ ...scope, limit, filters });
+          io.out(table([["NAME"], ...res.entities.map((e) => [e.name])]));
+          return 0;
+        }
+        const res = await r.admin.listTasks({ id: { ...scope, name }, limit, filters, sortBy: byDate });
+        io.out(table([["NAME", "VERSION", "TYPE", "CREATED"], ...res.tasks.map((t) => [t.id!.name, t.id!.version, t.closure?.compiledTask?.template?.type ?? "", when(t.closure?.createdAt)])]));
         return 0;
       }
       case "workflows":

@@ -42,7 +42,7 @@ Options (before <file.ts>):
   --verbose          print stack traces
 
 Example:
-  aloft run examples/etl/etl.ts etl_pipeline --rows 1000`;
+  aloft run examples/etl/etl.ts etlPipeline --rows 1000`;
 
 type CacheMode = "local" | "remote" | "remote-write";
 

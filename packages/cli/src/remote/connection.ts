@@ -1,6 +1,6 @@
 // How remote commands reach an Aloft (or flyteadmin) server: gRPC over h2c to --endpoint, ALOFT_ENDPOINT or the
 // default of `aloft start`, plus the project and domain every command works in.
-import { createClient, type Client } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { service } from "@aloft/idl";
 import { UsageError } from "../command.ts";
@@ -44,7 +44,29 @@ export function takeCommonFlags(argv: string[], env: Record<string, string | und
   return { flags, rest };
 }
 
+const NETWORK_CODES = /\b(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE)\b/;
+
+/** Turns "cannot connect" into an error that says where it tried and what to do; other errors pass as they are. */
+function reachability(endpoint: string): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string } }).cause;
+      const text = `${(e as Error).message} ${cause?.code ?? ""}`;
+      if (e instanceof ConnectError && e.code === Code.Unavailable && NETWORK_CODES.test(text)) {
+        const why = NETWORK_CODES.exec(text)![1];
+        throw new ConnectError(
+          `cannot reach an Aloft server at ${endpoint} (${why}): start one with \`aloft start\`, or point --endpoint (or ALOFT_ENDPOINT) at a running server`,
+          Code.Unavailable,
+        );
+      }
+      throw e;
+    }
+  };
+}
+
 export function connect(flags: CommonFlags): Remote {
-  const transport = createGrpcTransport({ baseUrl: flags.endpoint });
+  const transport = createGrpcTransport({ baseUrl: flags.endpoint, interceptors: [reachability(flags.endpoint)] });
   return { ...flags, admin: createClient(service.AdminService, transport), dataProxy: createClient(service.DataProxyService, transport) };
 }
