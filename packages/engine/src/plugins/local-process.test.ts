@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -7,7 +7,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core, lit, types } from "@aloft/idl";
 import { createBlobStore } from "@aloft/storage";
 import { task } from "../testing/closures.ts";
-import { ARRAY_INDEX_VAR, localProcessPlugin } from "./local-process.ts";
+import { ARRAY_INDEX_VAR, localProcessPlugin, type LocalProcessPluginOptions } from "./local-process.ts";
 import type { TaskExecutionContext } from "./plugin.ts";
 
 // Stands in for flytekit's entrypoints: records what it was started with, then writes the prepared file
@@ -18,6 +18,9 @@ const argv = process.argv.slice(2);
 const arg = (f) => argv[argv.indexOf(f) + 1];
 const path = (u) => u.replace(/^file:\\/\\//, "");
 fs.writeFileSync(process.env.FAKE_RECORD, JSON.stringify({ argv, cwd: process.cwd(), env: process.env, inputs: fs.readFileSync(path(arg("--inputs"))).toString("base64") }));
+// What flytekit does: temporary files under TMPDIR, left for the platform to clean.
+fs.mkdirSync(process.env.TMPDIR + "/flyte-abc", { recursive: true });
+fs.writeFileSync(process.env.TMPDIR + "/flyte-abc/engine_dir.pb", "x");
 if (process.env.FAKE_EXIT) { process.stderr.write("Traceback: boom\\n"); process.exit(Number(process.env.FAKE_EXIT)); }
 fs.mkdirSync(path(arg("--output-prefix")), { recursive: true });
 fs.copyFileSync(process.env.FAKE_WRITE, path(arg("--output-prefix")) + "/" + process.env.FAKE_NAME);
@@ -42,7 +45,7 @@ afterEach(() => {
   dirs = [];
 });
 
-function setup() {
+function setup(extra: Partial<LocalProcessPluginOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "aloft-local-process-"));
   dirs.push(dir);
   // PATH finds only the fake, as the real server's PATH would find flytekit's wrappers.
@@ -52,7 +55,7 @@ function setup() {
   const base = pathToFileURL(join(dir, "blobs")).toString();
   const record = join(dir, "record.json");
   const workDir = join(dir, "runs");
-  const plugin = localProcessPlugin({ workDir, env: { PATH: `${dir}:${process.env.PATH ?? ""}`, FAKE_RECORD: record } });
+  const plugin = localProcessPlugin({ workDir, env: { PATH: `${dir}:${process.env.PATH ?? ""}`, FAKE_RECORD: record }, ...extra });
   const ctx = (t: core.TaskTemplate, inputs: core.LiteralMap, env: Record<string, string>): TaskExecutionContext => ({
     task: t,
     executionId: create(core.WorkflowExecutionIdentifierSchema, { project: "flytesnacks", domain: "development", name: "e1" }),
@@ -82,7 +85,7 @@ function setup() {
     return { FAKE_WRITE: file, FAKE_NAME: name };
   };
   const recorded = () => JSON.parse(readFileSync(record, "utf8")) as { argv: string[]; cwd: string; env: Record<string, string>; inputs: string };
-  return { plugin, ctx, prepare, recorded, base, workDir };
+  return { plugin, ctx, prepare, recorded, base, workDir, dir };
 }
 
 const withArgs = (t: core.TaskTemplate, args: string[]) => {
@@ -101,10 +104,11 @@ describe("local-process task plugin", () => {
     expect(r.kind === "success" && r.outputs.literals.o0?.value.case === "scalar").toBe(true);
     const rec = recorded();
     const after = (f: string) => rec.argv[rec.argv.indexOf(f) + 1];
-    expect(after("--inputs")).toBe(`${base}/e1/n1/inputs.pb`);
-    expect(after("--output-prefix")).toBe(`${base}/e1/n1/0`);
-    expect(after("--raw-output-data-prefix")).toBe(`${base}/raw/e1/n1/0`);
-    expect(after("--checkpoint-path")).toBe(`${base}/e1/n1/0/_flytecheckpoints`);
+    // Paths, not file:// URLs: pandas and os.path open paths for writing, not URLs (see local-paths.ts).
+    expect(after("--inputs")).toBe(fileURLToPath(`${base}/e1/n1/inputs.pb`));
+    expect(after("--output-prefix")).toBe(fileURLToPath(`${base}/e1/n1/0`));
+    expect(after("--raw-output-data-prefix")).toBe(fileURLToPath(`${base}/raw/e1/n1/0`));
+    expect(after("--checkpoint-path")).toBe(fileURLToPath(`${base}/e1/n1/0/_flytecheckpoints`));
     expect(after("--prev-checkpoint")).toBe('""');
     // The code is unpacked into the attempt's own directory, not the image's /root.
     expect(after("--dest-dir")).toBe(rec.cwd);
@@ -145,6 +149,48 @@ describe("local-process task plugin", () => {
     expect(kept?.case === "scalar" && kept.value.value.case === "blob" && kept.value.value.value.uri).toBe(uploaded);
   });
 
+  it("hands StructuredDatasets and multipart blobs in as paths and turns the paths the process wrote back into file:// URIs", async () => {
+    const { plugin, ctx, prepare, recorded, base } = setup();
+    const t = withArgs(task("sd_wf.summarize", { df: types.integer(), d: types.integer() }, { o0: types.integer(), o1: types.integer() }), PY_ARGS);
+    const sdIn = `${base}/raw/e0/n0/0/abc`;
+    const dirIn = `${base}/uploads/flytesnacks/development/XYZ/images`;
+    const sd = (uri: string) => create(core.LiteralSchema, { value: { case: "scalar", value: { value: { case: "structuredDataset", value: { uri, metadata: { structuredDatasetType: { format: "csv" } } } } } } });
+    const dir = (uri: string) => create(core.LiteralSchema, { value: { case: "scalar", value: { value: { case: "blob", value: { uri, metadata: { type: { dimensionality: core.BlobType_BlobDimensionality.MULTIPART } } } } } } });
+    const inputs = create(core.LiteralMapSchema, { literals: { df: sd(sdIn), d: create(core.LiteralSchema, { value: { case: "collection", value: { literals: [dir(dirIn)] } } }) } });
+    // What flytekit writes when its raw-output prefix is a path: outputs that name files by path.
+    const rawDir = fileURLToPath(`${base}/raw/e1/n1/0`);
+    const written = create(core.LiteralMapSchema, { literals: { o0: sd(`${rawDir}/k3j2`), o1: dir(`${rawDir}/dd9`) } });
+    const r = await plugin.execute(ctx(t, inputs, prepare("outputs.pb", toBinary(core.LiteralMapSchema, written))));
+    expect(r.kind).toBe("success");
+    const given = fromBinary(core.LiteralMapSchema, Buffer.from(recorded().inputs, "base64"));
+    const uriOf = (l: core.Literal | undefined): string | undefined => {
+      const v = l?.value;
+      if (v?.case === "collection") return uriOf(v.value.literals[0]);
+      if (v?.case !== "scalar") return undefined;
+      const s = v.value.value;
+      return s.case === "blob" || s.case === "structuredDataset" ? s.value.uri : undefined;
+    };
+    expect(uriOf(given.literals.df)).toBe(fileURLToPath(sdIn));
+    expect(uriOf(given.literals.d)).toBe(fileURLToPath(dirIn));
+    const out = r.kind === "success" ? r.outputs.literals : {};
+    expect(uriOf(out.o0)).toBe(`${base}/raw/e1/n1/0/k3j2`);
+    expect(uriOf(out.o1)).toBe(`${base}/raw/e1/n1/0/dd9`);
+  });
+
+  it("turns paths in a dynamic task's bindings back into file:// URIs", async () => {
+    const { plugin, ctx, prepare, base } = setup();
+    const t = withArgs(task("dyn.files", { n: types.integer() }, { o0: types.integer() }), PY_ARGS);
+    const path = fileURLToPath(`${base}/raw/e1/n1/0/part-1`);
+    const spec = create(core.DynamicJobSpecSchema, {
+      nodes: [{ id: "dn0", inputs: [{ var: "f", binding: { value: { case: "collection", value: { bindings: [{ value: { case: "scalar", value: { value: { case: "blob", value: { uri: path } } } } }] } } } }] }],
+    });
+    const r = await plugin.execute(ctx(t, ints({ n: 1 }), prepare("futures.pb", toBinary(core.DynamicJobSpecSchema, spec))));
+    expect(r.kind).toBe("dynamic");
+    const b = r.kind === "dynamic" ? r.spec.nodes[0]?.inputs[0]?.binding?.value : undefined;
+    const item = b?.case === "collection" ? b.value.bindings[0]?.value : undefined;
+    expect(item?.case === "scalar" && item.value.value.case === "blob" && item.value.value.value.uri).toBe(`${base}/raw/e1/n1/0/part-1`);
+  });
+
   it("returns a dynamic task's futures.pb as its DynamicJobSpec", async () => {
     const { plugin, ctx, prepare } = setup();
     const t = withArgs(task("dyn.fan_out", { n: types.integer() }, { o0: types.integer() }), PY_ARGS);
@@ -168,6 +214,77 @@ describe("local-process task plugin", () => {
     const r = await plugin.execute(ctx(t, ints({ x: 1 }), { FAKE_EXIT: "3" }));
     expect(r).toMatchObject({ kind: "failure", error: { kind: "USER", code: "ProcessFailed", recoverable: true } });
     expect(r.kind === "failure" && r.error.message).toContain("Traceback: boom");
+  });
+
+  it("passes only allowed server variables, the task's env and its declared secrets, never DATABASE_URL or AWS_*", async () => {
+    const secrets = mkdtempSync(join(tmpdir(), "aloft-secrets-"));
+    dirs.push(secrets);
+    mkdirSync(join(secrets, "db"));
+    writeFileSync(join(secrets, "db", "password"), "s3cret");
+    const saved = { ...process.env };
+    Object.assign(process.env, { DATABASE_URL: "postgres://u:pw@db/x", AWS_SECRET_ACCESS_KEY: "leak", ALOFT_DATABASE_URL: "postgres://x", LANG: "C.UTF-8", PYTHONPATH: "/opt/py", MY_TOOL_HOME: "/opt/tool" });
+    try {
+      const { plugin, ctx, prepare, recorded } = setup({ envAllow: ["PATH", "LANG", "PYTHON*", "MY_TOOL_*"], secretsDir: secrets });
+      const t = withArgs(task("hello_wf.square", { x: types.integer() }, { o0: types.integer() }), PY_ARGS);
+      if (t.target.case === "container") t.target.value.env = [create(core.KeyValuePairSchema, { key: "MODE", value: "fast" })];
+      t.securityContext = create(core.SecurityContextSchema, { secrets: [{ group: "db", key: "password" }] });
+      const r = await plugin.execute(ctx(t, ints({ x: 7 }), prepare("outputs.pb", toBinary(core.LiteralMapSchema, ints({ o0: 49 })))));
+      expect(r.kind).toBe("success");
+      const env = recorded().env;
+      expect(env).toMatchObject({ LANG: "C.UTF-8", PYTHONPATH: "/opt/py", MY_TOOL_HOME: "/opt/tool", MODE: "fast", _FSEC_DB_PASSWORD: "s3cret" });
+      expect(Object.keys(env).filter((k) => /DATABASE|AWS|ALOFT/.test(k))).toEqual([]);
+      expect(env.HOME).toBeUndefined();
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it("fails a task whose declared secret is missing, naming it", async () => {
+    const { plugin, ctx } = setup({ secretsDir: join(tmpdir(), "aloft-no-such-secrets") });
+    const t = withArgs(task("hello_wf.square", { x: types.integer() }, { o0: types.integer() }), PY_ARGS);
+    t.securityContext = create(core.SecurityContextSchema, { secrets: [{ group: "db", key: "password" }] });
+    const r = await plugin.execute(ctx(t, ints({ x: 7 }), {}));
+    expect(r).toMatchObject({ kind: "failure", error: { kind: "USER", code: "SecretNotFound", recoverable: false } });
+    expect(r.kind === "failure" && r.error.message).toContain("db/password");
+  });
+
+  it("rejects an allow-list entry that is not a variable name", () => {
+    expect(() => setup({ envAllow: ["PATH", "A B"] })).toThrow(/taskEnvAllow\[1\]/);
+  });
+
+  it("gives each attempt a private working directory and TMPDIR, removed when it ends; kept on failure when asked", async () => {
+    const { plugin, ctx, prepare, recorded, workDir } = setup();
+    const t = withArgs(task("hello_wf.square", { x: types.integer() }, { o0: types.integer() }), PY_ARGS);
+    const r = await plugin.execute(ctx(t, ints({ x: 7 }), prepare("outputs.pb", toBinary(core.LiteralMapSchema, ints({ o0: 49 })))));
+    expect(r.kind).toBe("success");
+    const rec = recorded();
+    expect(rec.env.TMPDIR).toBe(join(rec.cwd, "tmp"));
+    expect(rec.cwd.startsWith(`${workDir}/`)).toBe(true);
+    expect(readdirSync(workDir)).toEqual([]);
+
+    const kept = setup({ keepFailedWorkDirs: true });
+    const failed = await kept.plugin.execute(kept.ctx(t, ints({ x: 1 }), { FAKE_EXIT: "3" }));
+    expect(failed.kind).toBe("failure");
+    const left = readdirSync(kept.workDir);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^aloft-kept-/);
+    expect(readdirSync(join(kept.workDir, left[0]!, "tmp"))).toEqual(["flyte-abc"]);
+    const ok = await kept.plugin.execute(kept.ctx(t, ints({ x: 7 }), kept.prepare("outputs.pb", toBinary(core.LiteralMapSchema, ints({ o0: 49 })))));
+    expect(ok.kind).toBe("success");
+    expect(readdirSync(kept.workDir)).toEqual(left);
+  });
+
+  it("sweeps attempt directories of servers that are gone, and leaves a live server's", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aloft-sweep-"));
+    dirs.push(dir);
+    const workDir = join(dir, "runs");
+    // pid 2^22+1 is above Linux's pid_max limit, so no process has it.
+    const dead = join(workDir, "aloft-task-4194305-flytesnacks_development_e1_n0_a0-abc123");
+    const live = join(workDir, `aloft-task-${process.ppid}-x_a0-def456`);
+    for (const d of [dead, live, join(workDir, "aloft-kept-1-x_a0-aaa")]) mkdirSync(join(d, "tmp"), { recursive: true });
+    localProcessPlugin({ workDir });
+    expect(readdirSync(workDir).sort()).toEqual(["aloft-kept-1-x_a0-aaa", `aloft-task-${process.ppid}-x_a0-def456`]);
   });
 
   it("leaves raw containers (copilot data config) to another plugin", () => {

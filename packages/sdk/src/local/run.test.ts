@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { Serializer } from "../serialize/serializer.ts";
 import { runWorkflow, WorkflowFailedError } from "./run.ts";
@@ -10,6 +13,20 @@ import { t } from "../types/t.ts";
 import { RecoverableError } from "../errors.ts";
 
 describe("runWorkflow (through the engine)", () => {
+  it("leaves no temporary directory behind", async () => {
+    const saved = process.env.TMPDIR;
+    const tmp = mkdtempSync(join(tmpdir(), "aloft-run-test-"));
+    process.env.TMPDIR = tmp;
+    try {
+      await runWorkflow(P.pipeline, { xs: [1, 2] });
+      expect(readdirSync(tmp).filter((n) => n.startsWith("aloft-run-"))).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it("runs maps, a branch, a sub-workflow and a sleep", async () => {
     const r = await runWorkflow(P.pipeline, { xs: [1, 2, 3] });
     // squares 1+4+9 = 14 > 10 → double(14) = 28 → inner doubles again → 56; k defaults to 3.

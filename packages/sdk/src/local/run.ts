@@ -5,7 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { createEngine, type Catalog, type EventSink, type TaskPlugin } from "@aloft/engine";
 import { FileSystemBlobStore } from "@aloft/storage";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OutputDecl, ReturnValues } from "../entity.ts";
@@ -182,5 +182,7 @@ export async function runWorkflow<I extends SchemaMap, O extends OutputDecl>(
     return { outputs, execution, nodes };
   } finally {
     await engine.stop();
+    // Downloads made for the run go with it (a file output read later is downloaded again, on demand).
+    await rm(scratchDir, { recursive: true, force: true });
   }
 }
