@@ -11,7 +11,8 @@ import { executionKey, isTerminal, type ActionRecord, type AttemptRecord, type E
 import { handlerFor } from "./nodes/registry.ts";
 import type { TaskPlugin } from "./plugins/plugin.ts";
 import type { BlobStore } from "./runtime/blob-store.ts";
-import { Executor } from "./runtime/executor.ts";
+import { Executor, type PauseListener } from "./runtime/executor.ts";
+import type { StoreFaultError } from "./db/faults.ts";
 import { LiveAction, type ExecutionResult, type LiveExecution } from "./runtime/live.ts";
 import { loadExecution, newLiveExecution } from "./runtime/load.ts";
 import type { EngineServices, EngineSettings, LaunchPlanResolver } from "./runtime/services.ts";
@@ -41,6 +42,8 @@ export interface EngineOptions {
   inlineOutputsMaxBytes?: number;
   /** Called when an event sink or a background step fails (default: console.error). */
   onError?: (err: unknown) => void;
+  /** Told when the engine pauses on a store fault (database unreachable, disk full) and when it resumes. */
+  onPause?: PauseListener;
 }
 
 export interface ExecutionOptions {
@@ -84,6 +87,10 @@ export interface Engine {
   getExecution(id: core.WorkflowExecutionIdentifier): Promise<ExecutionRecord | undefined>;
   listNodeExecutions(id: core.WorkflowExecutionIdentifier): Promise<ActionRecord[]>;
   listTaskAttempts(id: core.WorkflowExecutionIdentifier): Promise<AttemptRecord[]>;
+  /** The store fault the engine is waiting out, if it is paused. */
+  readonly pausedBy: StoreFaultError | undefined;
+  /** Executions running in this engine (in memory), for metrics. */
+  readonly liveExecutions: number;
 }
 
 function validateId(id: core.WorkflowExecutionIdentifier | undefined, field: string): asserts id {
@@ -109,6 +116,7 @@ export function createEngine(options: EngineOptions): Engine {
   const store: EngineStore = options.store === "memory" ? new MemoryStore() : new SqlStore(options.store);
   const publisher = new EventPublisher(options.events, onError);
   const executor = new Executor(store, options.blobStore, handlerFor, options.plugins, publisher);
+  executor.pauseListener = options.onPause;
   const signalWatchers = new Map<string, Set<LiveAction>>();
   /** Closures of a memory store's executions (its records hold no closure bytes). */
   const memoryClosures = new Map<string, core.CompiledWorkflowClosure>();
@@ -189,6 +197,9 @@ export function createEngine(options: EngineOptions): Engine {
       if (!sameInputs || !sameClosure) throw new AlreadyExistsError(`execution ${key}`);
       return existing;
     }
+    // While a store is away nothing new is taken on: the caller learns why at once, and no half-created execution
+    // is left behind to start later behind its back.
+    if (executor.pausedBy) throw executor.pausedBy;
     if (!store.durable) memoryClosures.set(key, request.closure);
     const o = request.options ?? {};
     const now = Date.now();
@@ -298,6 +309,12 @@ export function createEngine(options: EngineOptions): Engine {
   executor.services = services;
 
   return {
+    get pausedBy() {
+      return executor.pausedBy;
+    },
+    get liveExecutions() {
+      return executor.executions.size;
+    },
     async start() {
       await store.init();
       for (const rec of await store.listUnfinishedExecutions()) {
@@ -315,6 +332,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async stop() {
       executor.stop();
+      publisher.stop();
       await executor.idle().catch(() => {});
       for (const p of options.plugins) await p.close?.();
       await store.close();

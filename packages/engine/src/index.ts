@@ -3,6 +3,7 @@ export { openDatabase, type Database, type OpenDatabaseOptions } from "./db/data
 export { migrate, type Migration } from "./db/migrations.ts";
 export { engineMigrations } from "./store/migrations.ts";
 export * from "./errors.ts";
+export type { PauseListener } from "./runtime/executor.ts";
 export {
   createEngine,
   type Engine,
@@ -35,3 +36,4 @@ export { acceptsPipelinedStatements } from "./db/pglite-dialect.ts";
 export { columnArrays, unnestOf, upsertSql, type ColumnType, type Columns, type UpsertShape } from "./db/bulk.ts";
 export { StoreFaultError, classifyFault, isStoreFault, asStoreFault, type StoreFaultCode } from "./db/faults.ts";
 export { DatabaseHealth, type QueryObserver } from "./db/health.ts";
+export { withStoreFaults } from "./runtime/blob-faults.ts";

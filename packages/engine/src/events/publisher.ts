@@ -7,11 +7,14 @@ import type { LiveAction, LiveExecution } from "../runtime/live.ts";
 import { emitsNodeEvents, nodeEvent, taskEvent, workflowEvent } from "./builder.ts";
 import type { EventSink, SinkEvent } from "./sink.ts";
 import { taskOf } from "../nodes/task.ts";
+import { classifyFault } from "../db/faults.ts";
 
 type Pending = SinkEvent;
 
 export class EventPublisher implements ExecutorHooks {
   #pending: Pending[] = [];
+  #stopped = false;
+  #wakeups = new Set<() => void>();
   constructor(
     private readonly sink: EventSink | undefined,
     private readonly onError: (err: unknown) => void,
@@ -48,23 +51,47 @@ export class EventPublisher implements ExecutorHooks {
   async #deliver(batch: Pending[]): Promise<void> {
     const sink = this.sink!;
     if (sink.batch) {
-      try {
-        await sink.batch(batch);
-      } catch (err) {
-        this.onError(err);
-      }
+      await this.#retrying(() => sink.batch!(batch));
       return;
     }
     for (const p of batch) {
-      try {
+      await this.#retrying(async () => {
         if (p.kind === "workflow") await sink.workflow(p.e);
         else if (p.kind === "node") await sink.node(p.e);
         else await sink.task(p.e);
+      });
+    }
+  }
+
+  /**
+   * Delivers, again after a backoff while the sink's store is away (its database unreachable): the control plane's
+   * records must catch up once it returns, and the sink dedupes what it had applied. Other failures are reported and
+   * dropped: they must not stop executions (the control plane catches up from redelivery at the next start).
+   */
+  async #retrying(deliver: () => Promise<void>): Promise<void> {
+    for (let backoff = 100; ; backoff = Math.min(backoff * 2, 5000)) {
+      try {
+        await deliver();
+        return;
       } catch (err) {
-        // A sink failure must not stop executions; the control plane catches up from redelivery.
-        this.onError(err);
+        if (this.#stopped || !classifyFault(err, "database")) {
+          this.onError(err);
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, backoff);
+          this.#wakeups.add(() => (clearTimeout(t), resolve()));
+        });
+        this.#wakeups.clear();
       }
     }
+  }
+
+  /** Ends retries in progress (the engine is stopping). */
+  stop(): void {
+    this.#stopped = true;
+    for (const wake of this.#wakeups) wake();
+    this.#wakeups.clear();
   }
 }
 

@@ -89,7 +89,7 @@ export class ActionContextImpl implements ActionContext {
         a.rec.outputsUri = null;
       } else {
         const uri = `${this.dataPrefix()}/outputs.pb`;
-        this.executor.trackWrite(this.executor.writeBytes(uri, bytes));
+        this.executor.trackWrite(() => this.executor.writeBytes(uri, bytes));
         a.rec.outputs = null;
         a.rec.outputsUri = uri;
       }

@@ -11,6 +11,7 @@ import type { BlobStore } from "./blob-store.ts";
 import type { ExecutionResult, LiveAction, LiveExecution } from "./live.ts";
 import { ActionContextImpl } from "./context.ts";
 import { Limiter } from "./limiter.ts";
+import { classifyFault, type StoreFaultError } from "../db/faults.ts";
 import type { EngineServices } from "./services.ts";
 import type { TaskPlugin } from "../plugins/plugin.ts";
 
@@ -23,8 +24,29 @@ export interface ExecutorHooks {
   take(): () => Promise<void>;
 }
 
+/** A blob write the next commit waits for; `redo` writes it again after a store fault. */
+interface TrackedWrite {
+  done: Promise<void>;
+  redo: () => Promise<void>;
+}
+
+/** Told when the engine pauses on a store fault and when it resumes. */
+export interface PauseListener {
+  paused(fault: StoreFaultError): void;
+  resumed(pausedMs: number): void;
+}
+
+/** `p` with its rejection marked handled: failures surface when the batch commits. */
+function settled(p: Promise<void>): Promise<void> {
+  p.catch(() => {});
+  return p;
+}
+
+const MIN_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5000;
+
 interface Batch extends CommitBatch {
-  writes: Promise<void>[];
+  writes: TrackedWrite[];
   afterCommit: Array<() => void>;
   waiters: Array<() => void>;
   deliverEvents: () => Promise<void>;
@@ -46,7 +68,7 @@ export class Executor {
   #deadlines = new Map<LiveAction, NodeJS.Timeout>();
   #aborts: Array<{ execution: LiveExecution; reason: string; phase: Phase }> = [];
   #commitWaiters: Array<() => void> = [];
-  #writes: Promise<void>[] = [];
+  #writes: TrackedWrite[] = [];
   #commitTail: Promise<void> = Promise.resolve();
   #committing = false;
   readonly #blobWrites = new Limiter(64);
@@ -54,6 +76,15 @@ export class Executor {
   stopped = false;
   /** Last round's failure (a store error): surfaced to waiters rather than swallowed. */
   fatal: Error | undefined;
+  /** The store fault the engine is waiting out (unreachable database, full disk), until a commit or handle succeeds. */
+  pausedBy: StoreFaultError | undefined;
+  #pausedAt = 0;
+  #backoffMs = 0;
+  /** No round starts before this time (a backoff after a store fault). */
+  #resumeAt = 0;
+  #resumeTimer: NodeJS.Timeout | undefined;
+  #sleepers = new Set<() => void>();
+  pauseListener: PauseListener | undefined;
 
   constructor(
     readonly store: EngineStore,
@@ -174,7 +205,50 @@ export class Executor {
   #schedule(): void {
     if (this.#scheduled || this.#running) return;
     this.#scheduled = true;
-    setImmediate(() => void this.#round());
+    const wait = this.#resumeAt - Date.now();
+    if (wait > 0) {
+      this.#resumeTimer = setTimeout(() => {
+        this.#resumeTimer = undefined;
+        void this.#round();
+      }, wait);
+    } else setImmediate(() => void this.#round());
+  }
+
+  /**
+   * A store fault (database unreachable, disk full) pauses the engine instead of failing anything: rounds and
+   * commits wait a backoff that doubles to 5 s, and everything resumes, in order, once the store answers again.
+   */
+  #pause(fault: StoreFaultError): void {
+    this.#backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, this.#backoffMs * 2));
+    this.#resumeAt = Date.now() + this.#backoffMs;
+    if (!this.pausedBy) {
+      this.#pausedAt = Date.now();
+      this.pausedBy = fault;
+      this.pauseListener?.paused(fault);
+    } else this.pausedBy = fault;
+  }
+
+  #resume(): void {
+    this.#backoffMs = 0;
+    this.#resumeAt = 0;
+    if (!this.pausedBy) return;
+    this.pausedBy = undefined;
+    this.pauseListener?.resumed(Date.now() - this.#pausedAt);
+  }
+
+  /** Waits until the backoff ends (or the engine stops). */
+  #sleepUntilResume(): Promise<void> {
+    const wait = this.#resumeAt - Date.now();
+    if (wait <= 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.#sleepers.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, wait);
+      this.#sleepers.add(done);
+    });
   }
 
   async #round(): Promise<void> {
@@ -187,7 +261,13 @@ export class Executor {
       let guard = 0;
       for (const action of this.#queue) {
         this.#queue.delete(action);
-        await this.#handle(action);
+        const fault = await this.#handle(action);
+        if (fault) {
+          // The store is away: the action is handled again after the backoff, from the same state.
+          this.#queue.add(action);
+          this.#pause(fault);
+          break;
+        }
         // A bounded round, so a workflow that never settles still commits.
         if (++guard >= 10_000) break;
       }
@@ -273,8 +353,9 @@ export class Executor {
     this.#deadlines.set(action, t);
   }
 
-  async #handle(action: LiveAction): Promise<void> {
-    if (isTerminal(action.rec.phase) || this.stopped) return;
+  /** Handles one action; returns the store fault that interrupted it, if one did (the action is then unchanged). */
+  async #handle(action: LiveAction): Promise<StoreFaultError | undefined> {
+    if (isTerminal(action.rec.phase) || this.stopped) return undefined;
     const ctx = this.context(action);
     const deadline = this.nodeDeadline(action);
     if (deadline !== undefined && this.now() >= deadline) {
@@ -285,6 +366,8 @@ export class Executor {
     try {
       await this.handlerFor(action).handle(ctx);
     } catch (err) {
+      const fault = classifyFault(err, "database");
+      if (fault && !isTerminal(action.rec.phase)) return fault;
       // A handler error is a failure of this action (bad spec, unreadable data), never a crash.
       const e = err as Error & { code?: string };
       if (!isTerminal(action.rec.phase)) {
@@ -292,6 +375,7 @@ export class Executor {
       }
     }
     action.changed.length = 0;
+    return undefined;
   }
 
   /** Everything changed since the last batch: records (copied now), writes, callbacks, events. */
@@ -315,27 +399,44 @@ export class Executor {
   }
 
   async #commitBatch(batch: Batch): Promise<void> {
-    if (this.fatal) return;
-    try {
-      // Payloads first: a record pointing at outputs.pb is only committed once the blob is written.
-      if (batch.writes.length) await Promise.all(batch.writes);
-      if (batch.executions.length || batch.actions.length || batch.attempts.length) {
-        await this.store.commit({ executions: batch.executions, actions: batch.actions, attempts: batch.attempts });
+    for (let attempt = 0; ; attempt++) {
+      if (this.fatal || this.stopped) return;
+      let store = "blob store";
+      try {
+        // Payloads first: a record pointing at outputs.pb is only committed once the blob is written.
+        if (batch.writes.length) await Promise.all(batch.writes.map((w) => w.done));
+        store = "database";
+        if (batch.executions.length || batch.actions.length || batch.attempts.length) {
+          await this.store.commit({ executions: batch.executions, actions: batch.actions, attempts: batch.attempts });
+        }
+        this.#resume();
+        break;
+      } catch (err) {
+        const fault = classifyFault(err, store);
+        if (!fault) {
+          this.#die(err);
+          return;
+        }
+        // The same batch again after the backoff (writes are whole-blob puts and the commit upserts: both idempotent).
+        // A write started while the store was away and failed then is first tried again at once: the store may be
+        // back (another batch's retry found it so), and that is no new pause.
+        if (!(attempt === 0 && store === "blob store")) {
+          this.#pause(fault);
+          await this.#sleepUntilResume();
+        }
+        for (const w of batch.writes) w.done = settled(w.redo());
       }
-    } catch (err) {
-      this.#die(err);
-      return;
     }
     for (const f of batch.afterCommit) f();
     for (const w of batch.waiters) w();
     await batch.deliverEvents();
+    // Rounds held back by the backoff may go now.
+    if (this.#queue.size > 0) this.#schedule();
   }
 
-  /** A blob write the next commit must wait for (handlers do not wait for it themselves). */
-  trackWrite(write: Promise<void>): void {
-    // Failures surface when the batch commits; mark this promise handled meanwhile.
-    write.catch(() => {});
-    this.#writes.push(write);
+  /** A blob write the next commit must wait for (handlers do not wait for it themselves); `write` may run again. */
+  trackWrite(write: () => Promise<void>): void {
+    this.#writes.push({ done: settled(write()), redo: write });
   }
 
   #hasPending(): boolean {
@@ -362,6 +463,8 @@ export class Executor {
 
   stop(): void {
     this.stopped = true;
+    if (this.#resumeTimer) clearTimeout(this.#resumeTimer);
+    for (const wake of [...this.#sleepers]) wake();
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     for (const t of this.#deadlines.values()) clearTimeout(t);
