@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { InvalidArgumentError } from "./errors.ts";
+import { checkPolicy } from "./transport/front-door.ts";
 
 export interface AloftConfig {
   host: string;
@@ -20,6 +21,10 @@ export interface AloftConfig {
   /** Projects created at first start (flyte-binary creates `flytesnacks`). */
   projects: string[];
   maxMessageBytes: number;
+  /** Host names clients may use besides loopback names, IP literals, this machine's name and publicUrl's host. */
+  allowedHosts: string[];
+  /** Origins of web pages allowed to call the API cross-origin (CORS); none by default. */
+  allowedOrigins: string[];
   /** Webhooks called with the execution as JSON when an execution reaches one of `phases`. */
   webhooks: { url: string; phases: string[] }[];
   logLevel: string;
@@ -35,6 +40,8 @@ export const defaultConfig = (): AloftConfig => ({
   domains: ["development", "staging", "production"],
   projects: ["flytesnacks"],
   maxMessageBytes: 32 * 1024 * 1024,
+  allowedHosts: [],
+  allowedOrigins: [],
   webhooks: [],
   logLevel: "info",
 });
@@ -50,6 +57,8 @@ const kinds: Record<Key, "string" | "int" | "list" | "webhooks" | "optional"> = 
   domains: "list",
   projects: "list",
   maxMessageBytes: "int",
+  allowedHosts: "list",
+  allowedOrigins: "list",
   webhooks: "webhooks",
   logLevel: "string",
 };
@@ -154,6 +163,8 @@ export function loadConfig({ argv, env }: LoadConfigOptions): AloftConfig {
   }
   for (const [key, value, where] of flags) set(config, key, value, where);
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new InvalidArgumentError(`databaseUrl must be a postgres:// URL`);
+  if (config.publicUrl !== undefined && !/^https?:\/\/[^/]/.test(config.publicUrl)) throw new InvalidArgumentError(`publicUrl must be an http(s) URL, got ${JSON.stringify(config.publicUrl)}`);
+  checkPolicy(config);
   config.dataDir = resolve(config.dataDir);
   return config;
 }

@@ -18,6 +18,10 @@ variables, then flags:
   --domains <a,b,c>        domains (ALOFT_DOMAINS, default development,staging,production)
   --projects <a,b>         projects created at start (ALOFT_PROJECTS, default flytesnacks)
   --max-message-bytes <n>  largest request accepted (ALOFT_MAX_MESSAGE_BYTES, default 33554432)
+  --allowed-hosts <a,b>    host names clients may use besides loopback names, IP literals, this machine's name
+                           and --public-url's host; *.example.com for subdomains (ALOFT_ALLOWED_HOSTS)
+  --allowed-origins <a,b>  origins of web pages allowed to call the API (CORS), e.g. https://console.example.com;
+                           other cross-origin requests are refused (ALOFT_ALLOWED_ORIGINS, default none)
   --webhooks <json>        [{"url": "...", "phases": ["SUCCEEDED","FAILED"]}] (ALOFT_WEBHOOKS)
   --log-level <level>      pino level (ALOFT_LOG_LEVEL, default info)`;
 
