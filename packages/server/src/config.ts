@@ -21,6 +21,10 @@ export interface AloftConfig {
   /** Projects created at first start (flyte-binary creates `flytesnacks`). */
   projects: string[];
   maxMessageBytes: number;
+  /** Largest upload to a signed blob URL, in bytes. */
+  maxUploadBytes: number;
+  /** Uploads to signed blob URLs streamed at once; more are refused with 429. */
+  maxConcurrentUploads: number;
   /** Host names clients may use besides loopback names, IP literals, this machine's name and publicUrl's host. */
   allowedHosts: string[];
   /** Origins of web pages allowed to call the API cross-origin (CORS); none by default. */
@@ -40,6 +44,8 @@ export const defaultConfig = (): AloftConfig => ({
   domains: ["development", "staging", "production"],
   projects: ["flytesnacks"],
   maxMessageBytes: 32 * 1024 * 1024,
+  maxUploadBytes: 5 * 1024 * 1024 * 1024,
+  maxConcurrentUploads: 8,
   allowedHosts: [],
   allowedOrigins: [],
   webhooks: [],
@@ -57,6 +63,8 @@ const kinds: Record<Key, "string" | "int" | "list" | "webhooks" | "optional"> = 
   domains: "list",
   projects: "list",
   maxMessageBytes: "int",
+  maxUploadBytes: "int",
+  maxConcurrentUploads: "int",
   allowedHosts: "list",
   allowedOrigins: "list",
   webhooks: "webhooks",
@@ -164,6 +172,7 @@ export function loadConfig({ argv, env }: LoadConfigOptions): AloftConfig {
   for (const [key, value, where] of flags) set(config, key, value, where);
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new InvalidArgumentError(`databaseUrl must be a postgres:// URL`);
   if (config.publicUrl !== undefined && !/^https?:\/\/[^/]/.test(config.publicUrl)) throw new InvalidArgumentError(`publicUrl must be an http(s) URL, got ${JSON.stringify(config.publicUrl)}`);
+  if (config.maxConcurrentUploads < 1) throw new InvalidArgumentError("maxConcurrentUploads must be at least 1");
   checkPolicy(config);
   config.dataDir = resolve(config.dataDir);
   return config;
