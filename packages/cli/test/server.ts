@@ -21,13 +21,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: { workers?: number } = {}): Promise<TestServer> {
   // Workers import code bundles with Node's own loader; a bundle imports the SDK's TypeScript sources, as under
   // the `aloft` binary, which runs with tsx's loader.
   const { register } = await import("tsx/esm/api");
   register();
   const dir = mkdtempSync(join(tmpdir(), "aloft-remote-"));
-  const aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" }, { plugins: [typescriptTaskPlugin({ workers: 1 })] });
+  const aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" }, { plugins: [typescriptTaskPlugin({ workers: options.workers ?? 1 })] });
   await aloft.ready;
   return {
     aloft,

@@ -32,3 +32,5 @@ export { nodeEventVerdict, workflowEventVerdict, type EventVerdict } from "./eve
 export { rawContainerPlugin, type RawContainerPluginOptions } from "./plugins/raw-container.ts";
 export { acceptsPipelinedStatements } from "./db/pglite-dialect.ts";
 export { columnArrays, unnestOf, upsertSql, type ColumnType, type Columns, type UpsertShape } from "./db/bulk.ts";
+export { StoreFaultError, classifyFault, isStoreFault, asStoreFault, type StoreFaultCode } from "./db/faults.ts";
+export { DatabaseHealth, type QueryObserver } from "./db/health.ts";

@@ -22,6 +22,7 @@ import {
   type SchemaMap,
 } from "@aloft/sdk";
 import { UsageError, type Command, type CommandIO } from "../command.ts";
+import { formatNodeReport, localNodeCollector, teeSink } from "../node-report.ts";
 
 const usage = `Usage: aloft run [options] <file.ts> <workflow> [--<input> <value>…]
 
@@ -36,7 +37,8 @@ Options (before <file.ts>):
   --cache <mode>     local (default); remote: also read the server's cache (--endpoint, --project, --domain
                      after <workflow>, as for --remote); remote-write: read it and write results to it too
   --quiet            do not print node progress
-  --json             print outputs as one JSON object
+  --json             print outputs as one JSON object ({outputs, nodes} with --nodes; {error, nodes} if it fails)
+  --nodes            after the outputs, print each node's id, name, phase and cache status (remote runs too)
   --verbose          print stack traces
 
 Example:
@@ -51,10 +53,11 @@ interface RunFlags {
   storeDir?: string;
   quiet: boolean;
   json: boolean;
+  nodes: boolean;
 }
 
 function splitArgs(argv: string[]): { flags: RunFlags; file: string; name: string; rest: string[] } {
-  const flags: RunFlags = { remote: false, cache: true, cacheMode: "local", quiet: false, json: false };
+  const flags: RunFlags = { remote: false, cache: true, cacheMode: "local", quiet: false, json: false, nodes: false };
   let i = 0;
   for (; i < argv.length && argv[i]!.startsWith("--"); i++) {
     const a = argv[i]!;
@@ -62,6 +65,7 @@ function splitArgs(argv: string[]): { flags: RunFlags; file: string; name: strin
     else if (a === "--quiet") flags.quiet = true;
     else if (a === "--no-cache") flags.cache = false;
     else if (a === "--json") flags.json = true;
+    else if (a === "--nodes") flags.nodes = true;
     else if (a === "--cache") {
       const v = argv[++i];
       if (v !== "local" && v !== "remote" && v !== "remote-write") throw new UsageError(`--cache must be local, remote or remote-write, got ${JSON.stringify(v ?? "")}`);
@@ -78,13 +82,13 @@ function splitArgs(argv: string[]): { flags: RunFlags; file: string; name: strin
 }
 
 /** Where `--remote` goes: the server engineer's module under ../remote/ (absent until it lands). */
-async function runRemote(file: string, name: string, rest: string[], io: CommandIO): Promise<number> {
+async function runRemote(file: string, name: string, rest: string[], io: CommandIO, report: { nodes: boolean; json: boolean }): Promise<number> {
   const modulePath = new URL("../remote/run.ts", import.meta.url);
   if (!existsSync(fileURLToPath(modulePath))) throw new UsageError("remote runs are not available in this build (packages/cli/src/remote/run.ts is missing)");
   const remote = (await import(modulePath.href)) as {
-    runRemote(request: { file: string; workflow: string; argv: string[] }, io: CommandIO): Promise<number>;
+    runRemote(request: { file: string; workflow: string; argv: string[]; nodes?: boolean; json?: boolean }, io: CommandIO): Promise<number>;
   };
-  return remote.runRemote({ file, workflow: name, argv: rest }, io);
+  return remote.runRemote({ file, workflow: name, argv: rest, ...report }, io);
 }
 
 export const run: Command = {
@@ -93,13 +97,14 @@ export const run: Command = {
   usage,
   async run(argv, io) {
     const { flags, file, name, rest: args } = splitArgs(argv);
-    if (flags.remote) return runRemote(file, name, args, io);
+    if (flags.remote) return runRemote(file, name, args, io, { nodes: flags.nodes, json: flags.json });
     if (flags.cacheMode !== "local" && !flags.cache) throw new UsageError(`--no-cache and --cache ${flags.cacheMode} contradict each other`);
     const storeDir = resolve(flags.storeDir ?? join(tmpdir(), "aloft-local"));
     const catalogDir = join(storeDir, "catalog");
     // Loaded only when asked for: it pulls in the gRPC client, which a plain local run does not need.
     const shared = flags.cacheMode === "local" ? undefined : (await import("../remote/tiered-cache.ts")).sharedCatalog(args, catalogDir, flags.cacheMode === "remote-write");
     const rest = shared?.rest ?? args;
+    const collector = flags.nodes ? localNodeCollector() : undefined;
     try {
       const m = await loadWorkflowModule(file);
       const entity = pickWorkflow(m, file, name);
@@ -117,6 +122,8 @@ export const run: Command = {
       }
       const progress = !flags.quiet && !flags.json;
       if (progress) io.err(`running ${name} from ${file}`);
+      const progressEvents = progress ? progressSink((line) => io.err(line), nodeLabels(wf, m.exports)) : undefined;
+      const events = collector && progressEvents ? teeSink(progressEvents, collector.sink) : (collector?.sink ?? progressEvents);
       // Data goes to disk so the URIs printed for files and datasets can be opened after the run. The cache lives
       // beside it: its entries point at that data.
       const result = await runWorkflow(wf, { ...defaults, ...values }, {
@@ -126,13 +133,17 @@ export const run: Command = {
           : flags.cache
             ? { catalog: localCatalog(catalogDir) }
             : {}),
-        ...(progress ? { events: progressSink((line) => io.err(line), nodeLabels(wf, m.exports)) } : {}),
+        ...(events ? { events } : {}),
       });
       const outputs = wf.outputs as SchemaMap;
       const record: Record<string, unknown> = wf.singleOutput ? { o0: result.outputs } : ((result.outputs ?? {}) as Record<string, unknown>);
       const json = Object.fromEntries(Object.entries(outputs).map(([k, s]) => [k, s.toJson(record[k] as never)]));
-      if (flags.json) io.out(JSON.stringify(json));
-      else for (const [k, s] of Object.entries(outputs)) io.out(`${k} (${formatLiteralType(s.literalType())}): ${JSON.stringify(json[k])}`);
+      const nodes = collector?.report(result.execution);
+      if (flags.json) io.out(JSON.stringify(nodes ? { outputs: json, nodes } : json));
+      else {
+        for (const [k, s] of Object.entries(outputs)) io.out(`${k} (${formatLiteralType(s.literalType())}): ${JSON.stringify(json[k])}`);
+        if (nodes) io.out(formatNodeReport(nodes));
+      }
       return 0;
     } catch (e) {
       if (e instanceof InputError || e instanceof TypeMismatchError) throw new UsageError(e.message);
@@ -140,6 +151,8 @@ export const run: Command = {
         // The task's traceback stays behind --verbose; the first line says what failed.
         const [first] = e.message.split("\n");
         io.err(`aloft run: ${first}`);
+        if (collector && flags.json) io.out(JSON.stringify({ error: first, nodes: collector.report() }));
+        else if (collector) io.err(formatNodeReport(collector.report()));
         return 1;
       }
       throw e;

@@ -1,13 +1,14 @@
 // `aloft run --remote`: register the file (fast registration), launch the workflow's launch plan with the given
 // inputs on the server, and follow it to completion.
-import { isLaunchPlan, loadWorkflowModule, pickWorkflow } from "@aloft/sdk";
+import { isLaunchPlan, loadWorkflowModule, pickWorkflow, type SchemaMap } from "@aloft/sdk";
 import type { CommandIO } from "../command.ts";
 import { connect, takeCommonFlags } from "./connection.ts";
 import { parseRemoteInputs } from "./inputs.ts";
 import { finish, resolveLaunchPlan } from "./launch.ts";
 import { registerModule } from "./register.ts";
+import { finishWithReport } from "../node-report.ts";
 
-export async function runRemote(request: { file: string; workflow: string; argv: string[] }, io: CommandIO): Promise<number> {
+export async function runRemote(request: { file: string; workflow: string; argv: string[]; nodes?: boolean; json?: boolean }, io: CommandIO): Promise<number> {
   const { flags, rest } = takeCommonFlags(request.argv);
   const remote = connect(flags);
   const mod = await loadWorkflowModule(request.file);
@@ -20,5 +21,9 @@ export async function runRemote(request: { file: string; workflow: string; argv:
   const literals = parseRemoteInputs(rest, lp.closure?.expectedInputs);
   const res = await remote.admin.createExecution({ project: remote.project, domain: remote.domain, spec: { launchPlan: lp.id }, inputs: { literals } });
   io.err(`execution ${res.id!.name} started on ${remote.endpoint}`);
+  if (request.nodes || request.json) {
+    const wf = isLaunchPlan(entity) ? entity.workflow : entity;
+    return finishWithReport(remote, res.id!, io, wf.outputs as SchemaMap, { nodes: request.nodes ?? false, json: request.json ?? false });
+  }
   return finish(remote, res.id!, io);
 }

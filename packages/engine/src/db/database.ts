@@ -1,8 +1,10 @@
 // One SQL layer for every Aloft package: Kysely over PGlite (embedded, the default) or PostgreSQL
 // (when a URL is given). Queries and schema are written once and run on both.
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql, type Dialect } from "kysely";
 import pg from "pg";
 import { InvalidArgumentError } from "../errors.ts";
+import { StoreFaultError } from "./faults.ts";
+import { DatabaseHealth, watchedDialect } from "./health.ts";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
 import { groupAndValidate, migrate, type Migration } from "./migrations.ts";
 import { openPGliteWorker } from "./pglite-cluster.ts";
@@ -28,6 +30,13 @@ export interface OpenDatabaseOptions {
   maintenance?: MaintenanceOptions | false;
   /** Pool size for PostgreSQL (default 10). */
   maxConnections?: number;
+  /** PostgreSQL only: how long to wait for a new connection before the statement fails UNAVAILABLE (default 5 s). */
+  connectTimeoutMs?: number;
+  /**
+   * A fault outside any statement, e.g. PostgreSQL ending an idle pooled connection (default: a process warning).
+   * It never ends the process; the next statement reconnects.
+   */
+  onWarning?: (message: string, err: Error) => void;
 }
 
 export interface Database {
@@ -37,6 +46,10 @@ export interface Database {
   typed<Tables>(): Kysely<Tables>;
   /** Applies further migrations (e.g. a package opened after the database). */
   migrate(migrations: readonly Migration[]): Promise<Migration[]>;
+  /** Reachability, the last fault and every statement's duration. */
+  readonly health: DatabaseHealth;
+  /** Runs one trivial statement; rejects with a StoreFaultError when the database does not answer in time. */
+  ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,16 +59,24 @@ export interface Database {
 const INT8_OID = 20;
 const parseInt8 = (value: string) => Number(value);
 
-function openPostgres(url: string, maxConnections: number): { kysely: Kysely<any>; dialect: "postgres" } {
+function openPostgres(url: string, maxConnections: number, connectTimeoutMs: number, onWarning: (message: string, err: Error) => void): Dialect {
   const pool = new pg.Pool({
     connectionString: url,
     max: maxConnections,
+    connectionTimeoutMillis: connectTimeoutMs,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
     },
   });
-  return { kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), dialect: "postgres" };
+  // An idle pooled client whose connection ends (pg_terminate_backend, a database restart) is reported here; with no
+  // listener Node would end the process. The pool drops that client; the next statement opens a new one.
+  pool.on("error", (err) => onWarning(`PostgreSQL closed an idle connection (${err.message}); it will be reopened`, err));
+  // A connection lost while a client is checked out fails the statement in flight and is then emitted on the client,
+  // which pg-pool does not listen to while it is lent out: without this listener that second report ends the process.
+  // The statement's own error is what callers see; the pool discards the client when it is released.
+  pool.on("connect", (client) => client.on("error", () => {}));
+  return new PostgresDialect({ pool });
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -69,14 +90,18 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   let lock: DataDirLock | undefined;
   let kysely: Kysely<any>;
   let dialect: "pglite" | "postgres";
+  const health = new DatabaseHealth();
+  const onWarning = options.onWarning ?? ((message: string) => process.emitWarning(message, "AloftDatabaseWarning"));
   if (options.url !== undefined) {
-    ({ kysely, dialect } = openPostgres(options.url, options.maxConnections ?? 10));
+    const pgDialect = openPostgres(options.url, options.maxConnections ?? 10, options.connectTimeoutMs ?? 5000, onWarning);
+    kysely = new Kysely<any>({ dialect: watchedDialect(pgDialect, health) });
+    dialect = "postgres";
   } else {
     if (options.dataDir !== undefined) lock = acquireDataDirLock(options.dataDir);
     try {
       // PGlite runs on a worker thread, started here (never at module load: bundles import this file).
       const pglite = await openPGliteWorker(options.dataDir, options.optimizeWasm ?? false);
-      kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
+      kysely = new Kysely<any>({ dialect: watchedDialect(new PGliteDialect(pglite), health) });
       dialect = "pglite";
     } catch (err) {
       lock?.release();
@@ -103,6 +128,18 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     kysely,
     typed: <Tables>() => kysely as unknown as Kysely<Tables>,
     migrate: (migrations) => migrate(kysely, migrations),
+    health,
+    async ping(timeoutMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StoreFaultError("UNAVAILABLE", "database", `did not answer within ${timeoutMs} ms`, 1000)), timeoutMs);
+      });
+      try {
+        await Promise.race([sql`select 1`.execute(kysely), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;

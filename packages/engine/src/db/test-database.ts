@@ -42,3 +42,57 @@ export async function createTestPostgres(prefix = "aloft_engine"): Promise<TestP
     },
   };
 }
+
+export interface TcpProxy {
+  /** The proxy's port on 127.0.0.1. */
+  readonly port: number;
+  /** `url` with its host and port replaced by the proxy's. */
+  via(url: string): string;
+  /** Drops every open connection and refuses new ones (as a stopped database does). */
+  cut(): Promise<void>;
+  /** Accepts connections again on the same port. */
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy in front of `target` ("host:port"), to take a real database away from a test and give it back. */
+export async function startTcpProxy(target: string): Promise<TcpProxy> {
+  const { createServer, connect } = await import("node:net");
+  const [host, portText] = target.split(":");
+  const sockets = new Set<import("node:net").Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(portText), host);
+    sockets.add(client).add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+    client.pipe(upstream).pipe(client);
+  });
+  const listen = (port: number) => new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", () => resolve()));
+  await listen(0);
+  const port = (server.address() as import("node:net").AddressInfo).port;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+    });
+  return {
+    port,
+    via(url) {
+      const u = new URL(url);
+      u.hostname = "127.0.0.1";
+      u.port = String(port);
+      return u.toString();
+    },
+    cut: stop,
+    restore: () => (server.listening ? Promise.resolve() : listen(port)),
+    close: stop,
+  };
+}

@@ -101,10 +101,11 @@ describe("local-process task plugin", () => {
     expect(r.kind === "success" && r.outputs.literals.o0?.value.case === "scalar").toBe(true);
     const rec = recorded();
     const after = (f: string) => rec.argv[rec.argv.indexOf(f) + 1];
-    expect(after("--inputs")).toBe(`${base}/e1/n1/inputs.pb`);
-    expect(after("--output-prefix")).toBe(`${base}/e1/n1/0`);
-    expect(after("--raw-output-data-prefix")).toBe(`${base}/raw/e1/n1/0`);
-    expect(after("--checkpoint-path")).toBe(`${base}/e1/n1/0/_flytecheckpoints`);
+    // Paths, not file:// URLs: pandas and os.path open paths for writing, not URLs (see local-paths.ts).
+    expect(after("--inputs")).toBe(fileURLToPath(`${base}/e1/n1/inputs.pb`));
+    expect(after("--output-prefix")).toBe(fileURLToPath(`${base}/e1/n1/0`));
+    expect(after("--raw-output-data-prefix")).toBe(fileURLToPath(`${base}/raw/e1/n1/0`));
+    expect(after("--checkpoint-path")).toBe(fileURLToPath(`${base}/e1/n1/0/_flytecheckpoints`));
     expect(after("--prev-checkpoint")).toBe('""');
     // The code is unpacked into the attempt's own directory, not the image's /root.
     expect(after("--dest-dir")).toBe(rec.cwd);
@@ -143,6 +144,48 @@ describe("local-process task plugin", () => {
     // The engine's own record of the inputs keeps the URI.
     const kept = inputs.literals.f?.value;
     expect(kept?.case === "scalar" && kept.value.value.case === "blob" && kept.value.value.value.uri).toBe(uploaded);
+  });
+
+  it("hands StructuredDatasets and multipart blobs in as paths and turns the paths the process wrote back into file:// URIs", async () => {
+    const { plugin, ctx, prepare, recorded, base } = setup();
+    const t = withArgs(task("sd_wf.summarize", { df: types.integer(), d: types.integer() }, { o0: types.integer(), o1: types.integer() }), PY_ARGS);
+    const sdIn = `${base}/raw/e0/n0/0/abc`;
+    const dirIn = `${base}/uploads/flytesnacks/development/XYZ/images`;
+    const sd = (uri: string) => create(core.LiteralSchema, { value: { case: "scalar", value: { value: { case: "structuredDataset", value: { uri, metadata: { structuredDatasetType: { format: "csv" } } } } } } });
+    const dir = (uri: string) => create(core.LiteralSchema, { value: { case: "scalar", value: { value: { case: "blob", value: { uri, metadata: { type: { dimensionality: core.BlobType_BlobDimensionality.MULTIPART } } } } } } });
+    const inputs = create(core.LiteralMapSchema, { literals: { df: sd(sdIn), d: create(core.LiteralSchema, { value: { case: "collection", value: { literals: [dir(dirIn)] } } }) } });
+    // What flytekit writes when its raw-output prefix is a path: outputs that name files by path.
+    const rawDir = fileURLToPath(`${base}/raw/e1/n1/0`);
+    const written = create(core.LiteralMapSchema, { literals: { o0: sd(`${rawDir}/k3j2`), o1: dir(`${rawDir}/dd9`) } });
+    const r = await plugin.execute(ctx(t, inputs, prepare("outputs.pb", toBinary(core.LiteralMapSchema, written))));
+    expect(r.kind).toBe("success");
+    const given = fromBinary(core.LiteralMapSchema, Buffer.from(recorded().inputs, "base64"));
+    const uriOf = (l: core.Literal | undefined): string | undefined => {
+      const v = l?.value;
+      if (v?.case === "collection") return uriOf(v.value.literals[0]);
+      if (v?.case !== "scalar") return undefined;
+      const s = v.value.value;
+      return s.case === "blob" || s.case === "structuredDataset" ? s.value.uri : undefined;
+    };
+    expect(uriOf(given.literals.df)).toBe(fileURLToPath(sdIn));
+    expect(uriOf(given.literals.d)).toBe(fileURLToPath(dirIn));
+    const out = r.kind === "success" ? r.outputs.literals : {};
+    expect(uriOf(out.o0)).toBe(`${base}/raw/e1/n1/0/k3j2`);
+    expect(uriOf(out.o1)).toBe(`${base}/raw/e1/n1/0/dd9`);
+  });
+
+  it("turns paths in a dynamic task's bindings back into file:// URIs", async () => {
+    const { plugin, ctx, prepare, base } = setup();
+    const t = withArgs(task("dyn.files", { n: types.integer() }, { o0: types.integer() }), PY_ARGS);
+    const path = fileURLToPath(`${base}/raw/e1/n1/0/part-1`);
+    const spec = create(core.DynamicJobSpecSchema, {
+      nodes: [{ id: "dn0", inputs: [{ var: "f", binding: { value: { case: "collection", value: { bindings: [{ value: { case: "scalar", value: { value: { case: "blob", value: { uri: path } } } } }] } } } }] }],
+    });
+    const r = await plugin.execute(ctx(t, ints({ n: 1 }), prepare("futures.pb", toBinary(core.DynamicJobSpecSchema, spec))));
+    expect(r.kind).toBe("dynamic");
+    const b = r.kind === "dynamic" ? r.spec.nodes[0]?.inputs[0]?.binding?.value : undefined;
+    const item = b?.case === "collection" ? b.value.bindings[0]?.value : undefined;
+    expect(item?.case === "scalar" && item.value.value.case === "blob" && item.value.value.value.uri).toBe(`${base}/raw/e1/n1/0/part-1`);
   });
 
   it("returns a dynamic task's futures.pb as its DynamicJobSpec", async () => {

@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
-import { withLocalBlobPaths } from "./local-paths.ts";
+import { dynamicSpecWithFileUris, localPath, withFileUris, withLocalBlobPaths } from "./local-paths.ts";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
 import { renderArgs } from "./template.ts";
 import { runProcess, type ProcessExit } from "./process.ts";
@@ -53,18 +53,20 @@ async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPlugin
   const raw = [...container.command, ...container.args];
   if (raw.length === 0) return failure("SYSTEM", "NoCommand", "the task's container has neither command nor args", false);
   const mapped = raw.includes(MAP_EXECUTE);
-  const inputs = await processInputs(ctx, mapped ? boundVars(raw) : undefined);
+  const { uri: inputsUri, literals } = await processInputs(ctx, mapped ? boundVars(raw) : undefined);
+  const inputs = localPath(inputsUri);
   const cwd = join(options.workDir, `${ctx.actionKey.replace(/[^A-Za-z0-9_.-]/g, "_")}_a${ctx.attempt}`);
+  // Every location of a filesystem store goes in as a path (see local-paths.ts).
   const argv = withDestDir(
     renderArgs(raw, {
       inputPath: inputs,
       inputPrefix: inputs.slice(0, inputs.lastIndexOf("/")),
-      outputPrefix: ctx.outputPrefix,
-      rawOutputDataPrefix: ctx.rawOutputPrefix,
-      checkpointOutputPrefix: ctx.checkpointPrefix,
-      prevCheckpointPrefix: ctx.prevCheckpointPrefix,
+      outputPrefix: localPath(ctx.outputPrefix),
+      rawOutputDataPrefix: localPath(ctx.rawOutputPrefix),
+      checkpointOutputPrefix: localPath(ctx.checkpointPrefix),
+      prevCheckpointPrefix: localPath(ctx.prevCheckpointPrefix),
       perRetryUniqueKey: `${ctx.actionKey}-${ctx.attempt}`.replace(/[^A-Za-z0-9-]/g, "-"),
-      inputs: ctx.inputs,
+      inputs: literals,
     }),
     cwd,
   );
@@ -100,16 +102,16 @@ function boundVars(argv: string[]): Set<string> {
 // What the process reads as {{.input}}. The engine hands an array subtask its own item, while
 // pyflyte-map-execute wants the lists and an index, so the item goes in as a one-element list at index 0.
 // Blobs of a filesystem store go in as paths (see local-paths.ts).
-async function processInputs(ctx: TaskExecutionContext, bound: Set<string> | undefined): Promise<string> {
+async function processInputs(ctx: TaskExecutionContext, bound: Set<string> | undefined): Promise<{ uri: string; literals: core.LiteralMap }> {
   const local = withLocalBlobPaths(ctx.inputs);
-  if (!bound && local === ctx.inputs) return ctx.inputsUri();
+  if (!bound && local === ctx.inputs) return { uri: await ctx.inputsUri(), literals: local };
   const given = local === ctx.inputs ? clone(core.LiteralMapSchema, ctx.inputs) : local;
   for (const [name, lit] of Object.entries(given.literals)) {
     if (bound && !bound.has(name)) given.literals[name] = create(core.LiteralSchema, { value: { case: "collection", value: { literals: [lit] } } });
   }
   const uri = `${ctx.outputPrefix}/process-inputs.pb`;
   await ctx.blobStore.put(uri, toBinary(core.LiteralMapSchema, given));
-  return uri;
+  return { uri, literals: local };
 }
 
 async function readResult(ctx: TaskExecutionContext, exit: ProcessExit): Promise<TaskResult> {
@@ -122,11 +124,19 @@ async function readResult(ctx: TaskExecutionContext, exit: ProcessExit): Promise
     const origin = e?.origin === core.ExecutionError_ErrorKind.SYSTEM ? "SYSTEM" : "USER";
     return failure(origin, e?.code || "TaskFailed", e?.message ?? "", e?.kind === core.ContainerError_Kind.RECOVERABLE);
   }
+  // The process was handed paths for a filesystem store, so the values it wrote name files by path.
+  const paths = ctx.rawOutputPrefix.startsWith("file://");
   const futures = await read("futures.pb");
-  if (futures) return { kind: "dynamic", spec: fromBinary(core.DynamicJobSpecSchema, futures) };
+  if (futures) {
+    const spec = fromBinary(core.DynamicJobSpecSchema, futures);
+    return { kind: "dynamic", spec: paths ? dynamicSpecWithFileUris(spec) : spec };
+  }
   if (exit.code === 0) {
     const outputs = await read("outputs.pb");
-    if (outputs) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, outputs) };
+    if (outputs) {
+      const map = fromBinary(core.LiteralMapSchema, outputs);
+      return { kind: "success", outputs: paths ? withFileUris(map) : map };
+    }
     if (Object.keys(ctx.task.interface?.outputs?.variables ?? {}).length === 0) return { kind: "success", outputs: create(core.LiteralMapSchema) };
     return failure("SYSTEM", "OutputsNotFound", `the task exited 0 but wrote no ${ctx.outputPrefix}/outputs.pb`, true);
   }
