@@ -54,6 +54,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     bindings,
     maxMessageBytes: options.maxMessageBytes,
     extra,
+    ...(options.log ? { log: options.log } : {}),
     ...(options.frontDoor ? { frontDoor: options.frontDoor } : {}),
     ...(blobBase !== undefined ? { signedPaths: (path: string) => path.startsWith(`${blobBase}/`) } : {}),
   });
