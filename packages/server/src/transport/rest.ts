@@ -127,7 +127,12 @@ function buildRequest(route: Route, params: Map<string, string>, query: URLSearc
   if (route.body !== "" && raw.length > 0) {
     if (binary) {
       if (route.body !== "*") throw new InvalidArgumentError("binary request bodies are only accepted for whole-message bodies");
-      const message = fromBinary(schema, raw);
+      let message;
+      try {
+        message = fromBinary(schema, raw);
+      } catch (e) {
+        throw new InvalidArgumentError(`request body is not a valid ${schema.typeName}: ${(e as Error).message}`);
+      }
       json = toJson(schema, message, { useProtoFieldName: true }) as JsonObject;
     } else {
       let parsed: unknown;

@@ -139,7 +139,10 @@ describe("fuzzed request bodies", () => {
         jobs.push(() => viaFetch(rpc(seed.method), "POST", "application/json", t, `connect-json ${what} ${JSON.stringify(t)}`));
         jobs.push(() => viaFetch(rpc(seed.method), "POST", "application/grpc-web+proto", envelope(b), `grpc-web ${what}`));
         jobs.push(() => viaGrpc(seed.method, b, `grpc ${what}`));
-        if (seed.rest) jobs.push(() => viaFetch(h.server.url + seed.rest!.path, seed.rest!.verb, "application/json", t, `rest ${what} ${JSON.stringify(t)}`));
+        if (seed.rest) {
+          jobs.push(() => viaFetch(h.server.url + seed.rest!.path, seed.rest!.verb, "application/json", t, `rest ${what} ${JSON.stringify(t)}`));
+          jobs.push(() => viaFetch(h.server.url + seed.rest!.path, seed.rest!.verb, "application/octet-stream", b, `rest-binary ${what}`));
+        }
         else {
           const q = mutateText("limit=10&token=5&filters=eq(version,v1)+value_in(version,a;b)&sort_by.key=created_at", r);
           jobs.push(() => viaFetch(`${h.server.url}/api/v1/tasks/fz/development?${q.replace(/[\u0000-\u001f ]/g, (c) => encodeURIComponent(c))}`, "GET", "application/json", undefined, `rest-get ${what} ${JSON.stringify(q)}`));
