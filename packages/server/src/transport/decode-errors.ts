@@ -89,6 +89,8 @@ export function remapDecodeErrors(contentType: string, res: Res): void {
     } catch {
       // not a Connect error body: passed on as it was
     }
+    // Http2ServerResponse.end writes through this.write: it must pass now.
+    held = undefined;
     writeHead(status, headers);
     return end(body);
   };

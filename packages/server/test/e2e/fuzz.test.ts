@@ -94,9 +94,10 @@ async function viaFetch(url: string, method: string, type: string, body: Uint8Ar
   return { status: res.status, ...(grpc !== undefined ? { grpc } : {}), what };
 }
 
-function viaGrpc(method: string, body: Uint8Array, what: string): Promise<Outcome> {
+/** Over HTTP/2: gRPC (enveloped, status in trailers) or Connect unary (`application/proto`). */
+function viaH2(method: string, body: Uint8Array, what: string, type = "application/grpc"): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const req = session.request({ ":method": "POST", ":path": `/flyteidl.service.AdminService/${method}`, "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({ ":method": "POST", ":path": `/flyteidl.service.AdminService/${method}`, "content-type": type, te: "trailers" });
     let status = 0;
     let grpc: string | undefined;
     req.on("response", (hdrs) => {
@@ -107,7 +108,7 @@ function viaGrpc(method: string, body: Uint8Array, what: string): Promise<Outcom
     req.on("data", () => {});
     req.on("end", () => resolve({ status, ...(grpc !== undefined ? { grpc } : {}), what }));
     req.on("error", reject);
-    req.end(envelope(body));
+    req.end(type === "application/grpc" ? envelope(body) : body);
   });
 }
 
@@ -138,7 +139,8 @@ describe("fuzzed request bodies", () => {
         jobs.push(() => viaFetch(rpc(seed.method), "POST", "application/proto", b, `connect-proto ${what}`));
         jobs.push(() => viaFetch(rpc(seed.method), "POST", "application/json", t, `connect-json ${what} ${JSON.stringify(t)}`));
         jobs.push(() => viaFetch(rpc(seed.method), "POST", "application/grpc-web+proto", envelope(b), `grpc-web ${what}`));
-        jobs.push(() => viaGrpc(seed.method, b, `grpc ${what}`));
+        jobs.push(() => viaH2(seed.method, b, `grpc ${what}`));
+        jobs.push(() => viaH2(seed.method, b, `connect-proto-h2 ${what}`, "application/proto"));
         if (seed.rest) {
           jobs.push(() => viaFetch(h.server.url + seed.rest!.path, seed.rest!.verb, "application/json", t, `rest ${what} ${JSON.stringify(t)}`));
           jobs.push(() => viaFetch(h.server.url + seed.rest!.path, seed.rest!.verb, "application/octet-stream", b, `rest-binary ${what}`));
