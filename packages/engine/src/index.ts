@@ -14,6 +14,7 @@ export {
 export type { TaskPlugin, TaskExecutionContext, TaskResult, TaskFailure, TaskLogSink } from "./plugins/plugin.ts";
 export { localProcessPlugin, ARRAY_INDEX_VAR, type LocalProcessPluginOptions } from "./plugins/local-process.ts";
 export { withLocalBlobPaths } from "./plugins/local-paths.ts";
+export { checkTaskEnvAllow, DEFAULT_TASK_ENV_ALLOW } from "./plugins/task-env.ts";
 export type { BlobStore } from "./runtime/blob-store.ts";
 export { MemoryBlobStore } from "./runtime/memory-blob-store.ts";
 export type { LaunchPlanResolver } from "./runtime/services.ts";

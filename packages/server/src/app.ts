@@ -97,7 +97,17 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       store: db,
       blobStore,
       // Container tasks (flytekit's pyflyte-execute) run as local processes unless another plugin takes them.
-      plugins: [echoPlugin, recoveredOutputsPlugin, ...(options.plugins ?? []), localProcessPlugin({ workDir: join(config.dataDir, "task-runs") })],
+      plugins: [
+        echoPlugin,
+        recoveredOutputsPlugin,
+        ...(options.plugins ?? []),
+        localProcessPlugin({
+          workDir: join(config.dataDir, "task-runs"),
+          envAllow: config.taskEnvAllow,
+          ...(config.taskSecretsDir ? { secretsDir: config.taskSecretsDir } : {}),
+          keepFailedWorkDirs: config.keepFailedTaskDirs,
+        }),
+      ],
       events: adminEventSink(() => ctx, onPhase, children),
       launchPlans: launchPlanResolver(() => ctx, children),
       metadataPrefix: `${layout.base}/metadata/propeller`,

@@ -8,6 +8,14 @@ const dir = mkdtempSync(join(tmpdir(), "aloft-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("config loader", () => {
+  it("reads the task environment settings, with an allow-list by default and errors naming the bad entry", () => {
+    expect(loadConfig({ argv: [], env: {} })).toMatchObject({ taskEnvAllow: expect.arrayContaining(["PATH", "PYTHON*"]), keepFailedTaskDirs: false });
+    const c = loadConfig({ argv: ["--task-env-allow", "PATH,AWS_*", "--keep-failed-task-dirs", "true"], env: { ALOFT_TASK_SECRETS_DIR: "/run/secrets" } });
+    expect(c).toMatchObject({ taskEnvAllow: ["PATH", "AWS_*"], keepFailedTaskDirs: true, taskSecretsDir: "/run/secrets" });
+    expect(() => loadConfig({ argv: ["--task-env-allow", "PATH,A-B"], env: {} })).toThrow(/taskEnvAllow\[1\]/);
+    expect(() => loadConfig({ argv: ["--keep-failed-task-dirs", "yes"], env: {} })).toThrow(/--keep-failed-task-dirs: expected true or false/);
+  });
+
   it("layers defaults, file, environment and flags, later ones winning", () => {
     const file = join(dir, "aloft.json");
     writeFileSync(file, JSON.stringify({ port: 9000, host: "0.0.0.0", domains: ["dev", "prod"], logLevel: "debug" }));

@@ -3,6 +3,7 @@
 // where they came from; nothing is guessed.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { checkTaskEnvAllow, DEFAULT_TASK_ENV_ALLOW } from "@aloft/engine";
 import { InvalidArgumentError } from "./errors.ts";
 import { checkPolicy } from "./transport/front-door.ts";
 
@@ -32,6 +33,12 @@ export interface AloftConfig {
   /** Webhooks called with the execution as JSON when an execution reaches one of `phases`. */
   webhooks: { url: string; phases: string[] }[];
   logLevel: string;
+  /** Variables of the server's environment task processes see: names, or prefixes ending in `*`. */
+  taskEnvAllow: string[];
+  /** Where secrets requested by tasks are read from (`<dir>/<group>/<key>`). */
+  taskSecretsDir: string | undefined;
+  /** Keep the working directory of a failed task attempt under `<dataDir>/task-runs` (renamed `aloft-kept-…`). */
+  keepFailedTaskDirs: boolean;
 }
 
 export const defaultConfig = (): AloftConfig => ({
@@ -50,10 +57,13 @@ export const defaultConfig = (): AloftConfig => ({
   allowedOrigins: [],
   webhooks: [],
   logLevel: "info",
+  taskEnvAllow: [...DEFAULT_TASK_ENV_ALLOW],
+  taskSecretsDir: undefined,
+  keepFailedTaskDirs: false,
 });
 
 type Key = keyof AloftConfig;
-const kinds: Record<Key, "string" | "int" | "list" | "webhooks" | "optional"> = {
+const kinds: Record<Key, "string" | "int" | "bool" | "list" | "webhooks" | "optional"> = {
   host: "string",
   port: "int",
   dataDir: "string",
@@ -69,6 +79,9 @@ const kinds: Record<Key, "string" | "int" | "list" | "webhooks" | "optional"> = 
   allowedOrigins: "list",
   webhooks: "webhooks",
   logLevel: "string",
+  taskEnvAllow: "list",
+  taskSecretsDir: "optional",
+  keepFailedTaskDirs: "bool",
 };
 
 const envNames: Record<string, Key> = Object.fromEntries(
@@ -90,6 +103,12 @@ function set(config: AloftConfig, key: Key, value: unknown, where: string): void
       if (!Number.isInteger(n) || n < 0) throw bad(`expected a non-negative integer, got ${JSON.stringify(value)}`);
       if (key === "port" && n > 65535) throw bad("port must be at most 65535");
       (config as unknown as Record<string, unknown>)[key] = n;
+      return;
+    }
+    case "bool": {
+      const b = value === true || value === "true" ? true : value === false || value === "false" ? false : undefined;
+      if (b === undefined) throw bad(`expected true or false, got ${JSON.stringify(value)}`);
+      (config as unknown as Record<string, unknown>)[key] = b;
       return;
     }
     case "list": {
@@ -174,6 +193,11 @@ export function loadConfig({ argv, env }: LoadConfigOptions): AloftConfig {
   if (config.publicUrl !== undefined && !/^https?:\/\/[^/]/.test(config.publicUrl)) throw new InvalidArgumentError(`publicUrl must be an http(s) URL, got ${JSON.stringify(config.publicUrl)}`);
   if (config.maxConcurrentUploads < 1) throw new InvalidArgumentError("maxConcurrentUploads must be at least 1");
   checkPolicy(config);
+  try {
+    checkTaskEnvAllow(config.taskEnvAllow, "taskEnvAllow");
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
   config.dataDir = resolve(config.dataDir);
   return config;
 }

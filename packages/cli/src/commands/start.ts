@@ -1,5 +1,6 @@
 // `aloft start`: the whole control plane in one process (API server, engine, scheduler, blob store, embedded
 // database) until SIGINT or SIGTERM.
+import { join } from "node:path";
 import { UsageError, type Command } from "../command.ts";
 
 const usage = `Usage: aloft start [--config aloft.json] [options]
@@ -26,7 +27,12 @@ variables, then flags:
   --allowed-origins <a,b>  origins of web pages allowed to call the API (CORS), e.g. https://console.example.com;
                            other cross-origin requests are refused (ALOFT_ALLOWED_ORIGINS, default none)
   --webhooks <json>        [{"url": "...", "phases": ["SUCCEEDED","FAILED"]}] (ALOFT_WEBHOOKS)
-  --log-level <level>      pino level (ALOFT_LOG_LEVEL, default info)`;
+  --log-level <level>      pino level (ALOFT_LOG_LEVEL, default info)
+  --task-env-allow <a,B*>  variables of this environment task processes see, names or prefixes ending in *
+                           (ALOFT_TASK_ENV_ALLOW, default PATH,HOME,USER,LANG,LC_*,TZ,PYTHON*)
+  --task-secrets-dir <dir> secrets requested by tasks, read from <dir>/<group>/<key> (ALOFT_TASK_SECRETS_DIR)
+  --keep-failed-task-dirs <true|false>
+                           keep a failed attempt's working directory under <data-dir>/task-runs`;
 
 export const start: Command = {
   name: "start",
@@ -45,7 +51,12 @@ export const start: Command = {
       throw new UsageError((e as Error).message);
     }
     const t0 = performance.now();
-    const aloft = await startAloft(config, { plugins: [typescriptTaskPlugin(), rawContainerPlugin()] });
+    // Task processes inherit only the allow-listed variables of this server's environment.
+    const plugins = [
+      typescriptTaskPlugin({ envAllow: config.taskEnvAllow }),
+      rawContainerPlugin({ inheritEnv: config.taskEnvAllow, workDir: join(config.dataDir, "task-runs") }),
+    ];
+    const aloft = await startAloft(config, { plugins });
     io.out(`Aloft listening on ${aloft.server.url} (gRPC, gRPC-Web, Connect and REST at /api/v1); data in ${config.dataDir}`);
     let stopping = false;
     const stopped = new Promise<number>((resolve) => {

@@ -11,10 +11,16 @@ export interface TypeScriptTaskPluginOptions {
   workers?: number;
   /** Directory module paths and the bundle cache are relative to (default: the working directory). */
   root?: string;
+  /** This process's variables task code sees (names, prefixes ending in `*`); default all (a local run). */
+  envAllow?: readonly string[];
 }
 
 export function typescriptTaskPlugin(options: TypeScriptTaskPluginOptions = {}): TaskPlugin & { close(): Promise<void> } {
-  const pool = new TypeScriptPlugin({ runtime: typescriptRuntimeUrl, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
+  const pool = new TypeScriptPlugin({
+    runtime: typescriptRuntimeUrl,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.envAllow ? { envAllow: options.envAllow } : {}),
+  });
   const root = options.root ?? process.cwd();
   const fetching = new Map<string, Promise<string>>();
   return {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -7,7 +7,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core, lit, types } from "@aloft/idl";
 import { createBlobStore } from "@aloft/storage";
 import { task } from "../testing/closures.ts";
-import { ARRAY_INDEX_VAR, localProcessPlugin } from "./local-process.ts";
+import { ARRAY_INDEX_VAR, localProcessPlugin, type LocalProcessPluginOptions } from "./local-process.ts";
 import type { TaskExecutionContext } from "./plugin.ts";
 
 // Stands in for flytekit's entrypoints: records what it was started with, then writes the prepared file
@@ -18,6 +18,9 @@ const argv = process.argv.slice(2);
 const arg = (f) => argv[argv.indexOf(f) + 1];
 const path = (u) => u.replace(/^file:\\/\\//, "");
 fs.writeFileSync(process.env.FAKE_RECORD, JSON.stringify({ argv, cwd: process.cwd(), env: process.env, inputs: fs.readFileSync(path(arg("--inputs"))).toString("base64") }));
+// What flytekit does: temporary files under TMPDIR, left for the platform to clean.
+fs.mkdirSync(process.env.TMPDIR + "/flyte-abc", { recursive: true });
+fs.writeFileSync(process.env.TMPDIR + "/flyte-abc/engine_dir.pb", "x");
 if (process.env.FAKE_EXIT) { process.stderr.write("Traceback: boom\\n"); process.exit(Number(process.env.FAKE_EXIT)); }
 fs.mkdirSync(path(arg("--output-prefix")), { recursive: true });
 fs.copyFileSync(process.env.FAKE_WRITE, path(arg("--output-prefix")) + "/" + process.env.FAKE_NAME);
@@ -42,7 +45,7 @@ afterEach(() => {
   dirs = [];
 });
 
-function setup() {
+function setup(extra: Partial<LocalProcessPluginOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "aloft-local-process-"));
   dirs.push(dir);
   // PATH finds only the fake, as the real server's PATH would find flytekit's wrappers.
@@ -52,7 +55,7 @@ function setup() {
   const base = pathToFileURL(join(dir, "blobs")).toString();
   const record = join(dir, "record.json");
   const workDir = join(dir, "runs");
-  const plugin = localProcessPlugin({ workDir, env: { PATH: `${dir}:${process.env.PATH ?? ""}`, FAKE_RECORD: record } });
+  const plugin = localProcessPlugin({ workDir, env: { PATH: `${dir}:${process.env.PATH ?? ""}`, FAKE_RECORD: record }, ...extra });
   const ctx = (t: core.TaskTemplate, inputs: core.LiteralMap, env: Record<string, string>): TaskExecutionContext => ({
     task: t,
     executionId: create(core.WorkflowExecutionIdentifierSchema, { project: "flytesnacks", domain: "development", name: "e1" }),
@@ -82,7 +85,7 @@ function setup() {
     return { FAKE_WRITE: file, FAKE_NAME: name };
   };
   const recorded = () => JSON.parse(readFileSync(record, "utf8")) as { argv: string[]; cwd: string; env: Record<string, string>; inputs: string };
-  return { plugin, ctx, prepare, recorded, base, workDir };
+  return { plugin, ctx, prepare, recorded, base, workDir, dir };
 }
 
 const withArgs = (t: core.TaskTemplate, args: string[]) => {
@@ -211,6 +214,77 @@ describe("local-process task plugin", () => {
     const r = await plugin.execute(ctx(t, ints({ x: 1 }), { FAKE_EXIT: "3" }));
     expect(r).toMatchObject({ kind: "failure", error: { kind: "USER", code: "ProcessFailed", recoverable: true } });
     expect(r.kind === "failure" && r.error.message).toContain("Traceback: boom");
+  });
+
+  it("passes only allowed server variables, the task's env and its declared secrets, never DATABASE_URL or AWS_*", async () => {
+    const secrets = mkdtempSync(join(tmpdir(), "aloft-secrets-"));
+    dirs.push(secrets);
+    mkdirSync(join(secrets, "db"));
+    writeFileSync(join(secrets, "db", "password"), "s3cret");
+    const saved = { ...process.env };
+    Object.assign(process.env, { DATABASE_URL: "postgres://u:pw@db/x", AWS_SECRET_ACCESS_KEY: "leak", ALOFT_DATABASE_URL: "postgres://x", LANG: "C.UTF-8", PYTHONPATH: "/opt/py", MY_TOOL_HOME: "/opt/tool" });
+    try {
+      const { plugin, ctx, prepare, recorded } = setup({ envAllow: ["PATH", "LANG", "PYTHON*", "MY_TOOL_*"], secretsDir: secrets });
+      const t = withArgs(task("hello_wf.square", { x: types.integer() }, { o0: types.integer() }), PY_ARGS);
+      if (t.target.case === "container") t.target.value.env = [create(core.KeyValuePairSchema, { key: "MODE", value: "fast" })];
+      t.securityContext = create(core.SecurityContextSchema, { secrets: [{ group: "db", key: "password" }] });
+      const r = await plugin.execute(ctx(t, ints({ x: 7 }), prepare("outputs.pb", toBinary(core.LiteralMapSchema, ints({ o0: 49 })))));
+      expect(r.kind).toBe("success");
+      const env = recorded().env;
+      expect(env).toMatchObject({ LANG: "C.UTF-8", PYTHONPATH: "/opt/py", MY_TOOL_HOME: "/opt/tool", MODE: "fast", _FSEC_DB_PASSWORD: "s3cret" });
+      expect(Object.keys(env).filter((k) => /DATABASE|AWS|ALOFT/.test(k))).toEqual([]);
+      expect(env.HOME).toBeUndefined();
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it("fails a task whose declared secret is missing, naming it", async () => {
+    const { plugin, ctx } = setup({ secretsDir: join(tmpdir(), "aloft-no-such-secrets") });
+    const t = withArgs(task("hello_wf.square", { x: types.integer() }, { o0: types.integer() }), PY_ARGS);
+    t.securityContext = create(core.SecurityContextSchema, { secrets: [{ group: "db", key: "password" }] });
+    const r = await plugin.execute(ctx(t, ints({ x: 7 }), {}));
+    expect(r).toMatchObject({ kind: "failure", error: { kind: "USER", code: "SecretNotFound", recoverable: false } });
+    expect(r.kind === "failure" && r.error.message).toContain("db/password");
+  });
+
+  it("rejects an allow-list entry that is not a variable name", () => {
+    expect(() => setup({ envAllow: ["PATH", "A B"] })).toThrow(/taskEnvAllow\[1\]/);
+  });
+
+  it("gives each attempt a private working directory and TMPDIR, removed when it ends; kept on failure when asked", async () => {
+    const { plugin, ctx, prepare, recorded, workDir } = setup();
+    const t = withArgs(task("hello_wf.square", { x: types.integer() }, { o0: types.integer() }), PY_ARGS);
+    const r = await plugin.execute(ctx(t, ints({ x: 7 }), prepare("outputs.pb", toBinary(core.LiteralMapSchema, ints({ o0: 49 })))));
+    expect(r.kind).toBe("success");
+    const rec = recorded();
+    expect(rec.env.TMPDIR).toBe(join(rec.cwd, "tmp"));
+    expect(rec.cwd.startsWith(`${workDir}/`)).toBe(true);
+    expect(readdirSync(workDir)).toEqual([]);
+
+    const kept = setup({ keepFailedWorkDirs: true });
+    const failed = await kept.plugin.execute(kept.ctx(t, ints({ x: 1 }), { FAKE_EXIT: "3" }));
+    expect(failed.kind).toBe("failure");
+    const left = readdirSync(kept.workDir);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^aloft-kept-/);
+    expect(readdirSync(join(kept.workDir, left[0]!, "tmp"))).toEqual(["flyte-abc"]);
+    const ok = await kept.plugin.execute(kept.ctx(t, ints({ x: 7 }), kept.prepare("outputs.pb", toBinary(core.LiteralMapSchema, ints({ o0: 49 })))));
+    expect(ok.kind).toBe("success");
+    expect(readdirSync(kept.workDir)).toEqual(left);
+  });
+
+  it("sweeps attempt directories of servers that are gone, and leaves a live server's", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aloft-sweep-"));
+    dirs.push(dir);
+    const workDir = join(dir, "runs");
+    // pid 2^22+1 is above Linux's pid_max limit, so no process has it.
+    const dead = join(workDir, "aloft-task-4194305-flytesnacks_development_e1_n0_a0-abc123");
+    const live = join(workDir, `aloft-task-${process.ppid}-x_a0-def456`);
+    for (const d of [dead, live, join(workDir, "aloft-kept-1-x_a0-aaa")]) mkdirSync(join(d, "tmp"), { recursive: true });
+    localProcessPlugin({ workDir });
+    expect(readdirSync(workDir).sort()).toEqual(["aloft-kept-1-x_a0-aaa", `aloft-task-${process.ppid}-x_a0-def456`]);
   });
 
   it("leaves raw containers (copilot data config) to another plugin", () => {

@@ -2,25 +2,31 @@
 // args with {{.input}}, {{.outputPrefix}}, … filled in (template.ts), Flyte's FLYTE_INTERNAL_* environment, and the result
 // read back from <outputPrefix>/{futures,outputs,error}.pb. This is how flytekit's python tasks
 // (pyflyte-fast-execute, pyflyte-execute, pyflyte-map-execute) run inside `aloft start` without Kubernetes.
-import { mkdirSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { dynamicSpecWithFileUris, localPath, withFileUris, withLocalBlobPaths } from "./local-paths.ts";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
 import { renderArgs } from "./template.ts";
+import { inAttemptDir, sweepDeadAttemptDirs, type AttemptDir } from "./attempt-dir.ts";
+import { checkTaskEnvAllow, DEFAULT_TASK_ENV_ALLOW, MissingSecretError, taskEnvironment } from "./task-env.ts";
 import { runProcess, type ProcessExit } from "./process.ts";
 
 export interface LocalProcessPluginOptions {
-  /** Each attempt runs in its own directory under this one (fast-registered code is unpacked there). */
+  /** Each attempt runs in its own directory under this one (fast-registered code is unpacked there, TMPDIR is inside). */
   workDir: string;
-  /** Environment added over the server's own (e.g. a PATH that finds pyflyte-execute). */
+  /** Variables of this process's environment a task sees: names, or prefixes ending in `*`. Default DEFAULT_TASK_ENV_ALLOW. */
+  envAllow?: readonly string[];
+  /** Environment added to the allowed variables (e.g. a PATH that finds pyflyte-execute). */
   env?: Readonly<Record<string, string>>;
+  /** Where declared secrets are read from (`<dir>/<group>/<key>`); a task declaring one fails without it. */
+  secretsDir?: string;
   /** Processes running at once; further attempts wait. Default: the number of CPUs. */
   maxConcurrent?: number;
   /** Keeps attempt directories after the attempt ends (for debugging). */
   keepWorkDirs?: boolean;
+  /** Keeps the directory of a failed attempt (renamed `aloft-kept-…`). */
+  keepFailedWorkDirs?: boolean;
   /** Time between SIGTERM and SIGKILL when an attempt is aborted. Default 5 s. */
   killGraceMs?: number;
 }
@@ -32,6 +38,9 @@ const MAP_EXECUTE = "pyflyte-map-execute";
 
 export function localProcessPlugin(options: LocalProcessPluginOptions): TaskPlugin {
   const slots = new Semaphore(options.maxConcurrent ?? availableParallelism());
+  checkTaskEnvAllow(options.envAllow ?? DEFAULT_TASK_ENV_ALLOW, "taskEnvAllow");
+  sweepDeadAttemptDirs(options.workDir);
+  const dirs = { workDir: options.workDir, keepAll: options.keepWorkDirs ?? false, keepFailed: options.keepFailedWorkDirs ?? false };
   return {
     name: "local-process",
     // Raw containers (data_config enabled) use the copilot file protocol, not this one.
@@ -39,7 +48,7 @@ export function localProcessPlugin(options: LocalProcessPluginOptions): TaskPlug
     async execute(ctx) {
       await slots.acquire(ctx.signal);
       try {
-        return await runAttempt(ctx, options);
+        return await inAttemptDir(dirs, ctx.actionKey, ctx.attempt, (dir) => runAttempt(ctx, options, dir));
       } finally {
         slots.release();
       }
@@ -47,7 +56,7 @@ export function localProcessPlugin(options: LocalProcessPluginOptions): TaskPlug
   };
 }
 
-async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPluginOptions): Promise<TaskResult> {
+async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPluginOptions, dir: AttemptDir): Promise<TaskResult> {
   if (ctx.task.target.case !== "container") throw new Error(`task ${ctx.task.id?.name ?? ""} has no container`);
   const container = ctx.task.target.value;
   const raw = [...container.command, ...container.args];
@@ -55,7 +64,7 @@ async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPlugin
   const mapped = raw.includes(MAP_EXECUTE);
   const { uri: inputsUri, literals } = await processInputs(ctx, mapped ? boundVars(raw) : undefined);
   const inputs = localPath(inputsUri);
-  const cwd = join(options.workDir, `${ctx.actionKey.replace(/[^A-Za-z0-9_.-]/g, "_")}_a${ctx.attempt}`);
+  const cwd = dir.root;
   // Every location of a filesystem store goes in as a path (see local-paths.ts).
   const argv = withDestDir(
     renderArgs(raw, {
@@ -70,21 +79,27 @@ async function runAttempt(ctx: TaskExecutionContext, options: LocalProcessPlugin
     }),
     cwd,
   );
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    ...options.env,
-    ...Object.fromEntries(container.env.map((kv) => [kv.key, kv.value])),
-    ...ctx.environment,
-    ...(mapped ? { BATCH_JOB_ARRAY_INDEX_VAR_NAME: ARRAY_INDEX_VAR, [ARRAY_INDEX_VAR]: "0", BATCH_JOB_ARRAY_INDEX_OFFSET: "0" } : {}),
-  };
-  mkdirSync(cwd, { recursive: true });
+  let env: Record<string, string>;
   try {
-    const exit = await runProcess(argv, cwd, env, ctx, { killGraceMs: options.killGraceMs ?? 5000, stderrTailChars: 2000 });
-    if (ctx.signal.aborted) return failure("SYSTEM", "Aborted", String(ctx.signal.reason ?? "aborted"), false);
-    return await readResult(ctx, exit);
-  } finally {
-    if (!options.keepWorkDirs) rmSync(cwd, { recursive: true, force: true });
+    env = taskEnvironment({
+      server: process.env,
+      allow: options.envAllow ?? DEFAULT_TASK_ENV_ALLOW,
+      ...(options.env ? { extra: options.env } : {}),
+      task: ctx.task,
+      secretsDir: options.secretsDir,
+      engine: {
+        ...ctx.environment,
+        ...(mapped ? { BATCH_JOB_ARRAY_INDEX_VAR_NAME: ARRAY_INDEX_VAR, [ARRAY_INDEX_VAR]: "0", BATCH_JOB_ARRAY_INDEX_OFFSET: "0" } : {}),
+      },
+      tmpDir: dir.tmp,
+    });
+  } catch (e) {
+    if (e instanceof MissingSecretError) return failure("USER", "SecretNotFound", e.message, false);
+    throw e;
   }
+  const exit = await runProcess(argv, cwd, env, ctx, { killGraceMs: options.killGraceMs ?? 5000, stderrTailChars: 2000 });
+  if (ctx.signal.aborted) return failure("SYSTEM", "Aborted", String(ctx.signal.reason ?? "aborted"), false);
+  return await readResult(ctx, exit);
 }
 
 // Fast-registered code is unpacked into --dest-dir; every attempt gets its own, so attempts never share files.

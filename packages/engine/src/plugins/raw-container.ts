@@ -12,14 +12,21 @@ import { TimestampSchema, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { core, decodeMsgpack, durationFromMilliseconds, formatLiteralType, lit, LiteralValueError, toLiteral } from "@aloft/idl";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
 import { runProcess } from "./process.ts";
+import { allowedEnv, checkTaskEnvAllow, DEFAULT_TASK_ENV_ALLOW } from "./task-env.ts";
 
 export interface RawContainerPluginOptions {
   /** Each attempt gets a fresh `<workDir>/aloft-raw-<action>_a<attempt>-<random>/{inputs,outputs}`. */
   workDir: string;
   /** Keep each attempt's directory (inputs, outputs) for debugging. */
   keepWorkDirs?: boolean;
-  /** Environment added over this process's own (the container's env and the engine's come on top). */
+  /** Environment added to the inherited variables (the container's env and the engine's come on top). */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Which of this process's variables a task inherits: names or prefixes ending in `*` (default
+   * DEFAULT_TASK_ENV_ALLOW), or "all" — only for a run on the user's own machine, never for a server, whose
+   * environment holds its database URL and credentials.
+   */
+  inheritEnv?: readonly string[] | "all";
 }
 
 /** A failure that is the task's (its command, its outputs, its types), reported as USER and never retried. */
@@ -37,6 +44,8 @@ const MULTIPART = core.BlobType_BlobDimensionality.MULTIPART;
 const TEMPLATE = /\{\{\s*\.inputs\.([A-Za-z0-9_]+)\s*\}\}/g;
 
 export function rawContainerPlugin(options: RawContainerPluginOptions): TaskPlugin {
+  const inherit = options.inheritEnv ?? DEFAULT_TASK_ENV_ALLOW;
+  if (inherit !== "all") checkTaskEnvAllow(inherit, "inheritEnv");
   return {
     name: "raw-container",
     canHandle: (task) => task.target.case === "container" && task.target.value.dataConfig?.enabled === true,
@@ -46,7 +55,8 @@ export function rawContainerPlugin(options: RawContainerPluginOptions): TaskPlug
       // mkdtemp: two engines (or two `aloft run`s) sharing a work dir never share an attempt directory.
       const dir = await mkdtemp(join(options.workDir, `aloft-raw-${key}_a${ctx.attempt}-`));
       try {
-        return await runRaw(ctx, dir, options.env ?? {});
+        const inherited = inherit === "all" ? (process.env as Record<string, string>) : allowedEnv(process.env, inherit);
+        return await runRaw(ctx, dir, { ...inherited, ...options.env });
       } catch (err) {
         if (err instanceof TaskError) return failure("USER", err.code, err.message, false);
         return failure("SYSTEM", "RawContainerError", (err as Error).message, true);
@@ -61,7 +71,7 @@ function failure(kind: "USER" | "SYSTEM", code: string, message: string, recover
   return { kind: "failure", error: { kind, code, message, recoverable } };
 }
 
-async function runRaw(ctx: TaskExecutionContext, dir: string, extraEnv: Readonly<Record<string, string>>): Promise<TaskResult> {
+async function runRaw(ctx: TaskExecutionContext, dir: string, baseEnv: Readonly<Record<string, string>>): Promise<TaskResult> {
   const container = ctx.task.target.case === "container" ? ctx.task.target.value : undefined;
   const cfg = container?.dataConfig;
   if (!container || !cfg) throw new Error("not a raw container task");
@@ -87,11 +97,16 @@ async function runRaw(ctx: TaskExecutionContext, dir: string, extraEnv: Readonly
   const place = localizer(cfg.inputPath, inDir, cfg.outputPath, outDir, texts);
   const argv = [...container.command, ...container.args].map(place);
   if (argv.length === 0) throw new TaskError("NoCommand", "the container has neither command nor args");
+  // The attempt's own TMPDIR, removed with its directory.
+  const tmp = join(dir, "tmp");
+  await mkdir(tmp);
   const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    ...extraEnv,
+    ...baseEnv,
     ...Object.fromEntries(container.env.map((e) => [e.key, e.value])),
     ...ctx.environment,
+    TMPDIR: tmp,
+    TMP: tmp,
+    TEMP: tmp,
   };
   const exit = await runProcess(argv, dir, env, ctx, { killGraceMs: 0, stderrTailChars: 4000 });
   if (exit.spawnError) throw new TaskError("CommandNotFound", `cannot start ${argv[0]}: ${exit.spawnError.message}`);

@@ -5,6 +5,7 @@ import type { ResourceLimits } from "node:worker_threads";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
+import { allowedEnv, checkTaskEnvAllow } from "./task-env.ts";
 import { renderArgs } from "./template.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
@@ -17,13 +18,17 @@ export interface TypeScriptPluginOptions {
   workers?: number;
   /** V8 limits of each worker thread (default: DEFAULT_TASK_RESOURCE_LIMITS, a 16 MiB young generation). */
   resourceLimits?: ResourceLimits;
+  /** This process's variables the workers' `process.env` holds (names, prefixes ending in `*`); default all. */
+  envAllow?: readonly string[];
 }
 
 export class TypeScriptPlugin implements TaskPlugin {
   readonly name = "aloft-typescript";
   readonly #pool: WorkerPool;
   constructor(options: TypeScriptPluginOptions) {
-    this.#pool = new WorkerPool(options.runtime, options.workers, options.resourceLimits);
+    if (options.envAllow) checkTaskEnvAllow(options.envAllow, "envAllow");
+    const env = options.envAllow ? allowedEnv(process.env, options.envAllow) : undefined;
+    this.#pool = new WorkerPool(options.runtime, options.workers, options.resourceLimits, env);
   }
 
   canHandle(task: core.TaskTemplate): boolean {

@@ -35,12 +35,14 @@ export class WorkerPool {
     readonly runtime: string,
     readonly size = Math.max(1, availableParallelism()),
     readonly resourceLimits: ResourceLimits = DEFAULT_TASK_RESOURCE_LIMITS,
+    /** The workers' process.env; default a copy of this process's. */
+    readonly env?: Readonly<Record<string, string>>,
   ) {
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
   }
 
   #spawn(): Slot {
-    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, runtime: this.runtime }, resourceLimits: this.resourceLimits });
+    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, runtime: this.runtime }, resourceLimits: this.resourceLimits, ...(this.env ? { env: { ...this.env } } : {}) });
     const inflight = new Map<number, (r: PoolReply) => void>();
     const slot: Slot = { worker, inflight, ready: Promise.resolve(), retired: false, started: false };
     slot.ready = new Promise<void>((resolve, reject) => {
