@@ -2,6 +2,9 @@
 // cannot create a task, a DNS-rebinding page (a foreign Host) is refused, a configured origin gets CORS, and the
 // API's own clients (gRPC as flytekit speaks it, Connect, REST with JSON) are unaffected.
 import http from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toJsonString } from "@bufbuild/protobuf";
 import { createClient, type Client } from "@connectrpc/connect";
@@ -9,6 +12,8 @@ import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect
 import * as grpc from "@grpc/grpc-js";
 import { admin, service } from "@aloft/idl";
 import { startHarness, type Harness } from "../harness.ts";
+import { startAloft } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
 import { echoEntities } from "../fixtures/echo.ts";
 
 let h: Harness;
@@ -17,9 +22,9 @@ const e = echoEntities("webproj", "development", "v1");
 const taskJson = toJsonString(admin.TaskCreateRequestSchema, e.task);
 
 /** A raw HTTP/1.1 request: fetch will not send a Host header of our choosing. */
-function request(method: string, path: string, headers: Record<string, string>, body = ""): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function request(method: string, path: string, headers: Record<string, string>, body = "", port = h.server.port): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: h.server.port, method, path, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port, method, path, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (text += c));
@@ -105,4 +110,25 @@ describe("requests from browsers", () => {
     expect(err?.code).toBe(grpc.status.PERMISSION_DENIED);
     expect(err?.details).toContain("rebind.attacker.example");
   });
+
+  it("takes its lists and limits from aloft start's configuration: --public-url's host is allowed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aloft-front-door-"));
+    const config = loadConfig({ argv: ["--port", "0", "--data-dir", dir, "--log-level", "silent", "--public-url", "http://flyte.example.com:8088", "--allowed-hosts", "aloft.lan", "--max-upload-bytes", "10"], env: {} });
+    const aloft = await startAloft(config);
+    try {
+      await aloft.ready;
+      const port = aloft.server.port;
+      expect((await request("GET", "/api/v1/projects", { host: "flyte.example.com:8088" }, "", port)).status).toBe(200);
+      expect((await request("GET", "/api/v1/projects", { host: "aloft.lan" }, "", port)).status).toBe(200);
+      expect((await request("GET", "/api/v1/projects", { host: "other.example" }, "", port)).status).toBe(403);
+      const loc = await request("POST", "/api/v1/dataproxy/artifact_urn", { host: "flyte.example.com", "content-type": "application/json" }, JSON.stringify({ project: "flytesnacks", domain: "development", filename_root: "r", filename: "f" }), port);
+      const signed = new URL(JSON.parse(loc.body).signed_url as string);
+      expect(signed.host).toBe("flyte.example.com:8088");
+      expect((await request("PUT", signed.pathname + signed.search, { host: signed.host }, "x".repeat(11), port)).status).toBe(413);
+      expect((await request("PUT", signed.pathname + signed.search, { host: signed.host }, "x".repeat(10), port)).status).toBe(200);
+    } finally {
+      await aloft.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
