@@ -63,6 +63,13 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     host: config.host,
     port: config.port,
     maxMessageBytes: config.maxMessageBytes,
+    maxUploadBytes: config.maxUploadBytes,
+    maxConcurrentUploads: config.maxConcurrentUploads,
+    frontDoor: {
+      // The public URL's host is how clients name this server, so it is always allowed.
+      allowedHosts: [...config.allowedHosts, ...(config.publicUrl ? [new URL(config.publicUrl).hostname.toLowerCase().replace(/^\[|\]$/g, "")] : [])],
+      allowedOrigins: config.allowedOrigins,
+    },
     context: ctxPromise,
     hooks: { onExecutionPhase: onPhase, onLaunchPlanActivation: (key, active) => scheduler?.activationChanged(key, active) },
     ...(storeUri.startsWith("file:") ? { blobs: { store: blobStore, signing } } : {}),

@@ -34,4 +34,13 @@ describe("config loader", () => {
     expect(() => loadConfig({ argv: ["--webhooks", '[{"url":"ftp://x"}]'], env: {} })).toThrow("webhooks[0].url must be http(s)");
     expect(() => loadConfig({ argv: ["--port"], env: {} })).toThrow("flag --port needs a value");
   });
+  it("reads the front door and upload options, rejecting malformed entries naming the key", () => {
+    const c = loadConfig({ argv: ["--allowed-hosts", "flyte.example.com,*.corp.example", "--allowed-origins=https://console.example.com", "--max-upload-bytes", "1048576", "--max-concurrent-uploads", "2"], env: {} });
+    expect(c).toMatchObject({ allowedHosts: ["flyte.example.com", "*.corp.example"], allowedOrigins: ["https://console.example.com"], maxUploadBytes: 1048576, maxConcurrentUploads: 2 });
+    expect(loadConfig({ argv: [], env: { ALOFT_ALLOWED_ORIGINS: "http://localhost:3000" } }).allowedOrigins).toEqual(["http://localhost:3000"]);
+    expect(() => loadConfig({ argv: ["--allowed-hosts", "flyte.example.com:443"], env: {} })).toThrow(/^allowedHosts: "flyte.example.com:443"/);
+    expect(() => loadConfig({ argv: ["--allowed-origins", "https://console.example.com/"], env: {} })).toThrow(/^allowedOrigins:/);
+    expect(() => loadConfig({ argv: ["--max-concurrent-uploads", "0"], env: {} })).toThrow("maxConcurrentUploads must be at least 1");
+    expect(() => loadConfig({ argv: ["--public-url", "flyte.example.com"], env: {} })).toThrow("publicUrl must be an http(s) URL");
+  });
 });

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { checkTaskEnvAllow, DEFAULT_TASK_ENV_ALLOW } from "@aloft/engine";
 import { InvalidArgumentError } from "./errors.ts";
+import { checkPolicy } from "./transport/front-door.ts";
 
 export interface AloftConfig {
   host: string;
@@ -21,6 +22,14 @@ export interface AloftConfig {
   /** Projects created at first start (flyte-binary creates `flytesnacks`). */
   projects: string[];
   maxMessageBytes: number;
+  /** Largest upload to a signed blob URL, in bytes. */
+  maxUploadBytes: number;
+  /** Uploads to signed blob URLs streamed at once; more are refused with 429. */
+  maxConcurrentUploads: number;
+  /** Host names clients may use besides loopback names, IP literals, this machine's name and publicUrl's host. */
+  allowedHosts: string[];
+  /** Origins of web pages allowed to call the API cross-origin (CORS); none by default. */
+  allowedOrigins: string[];
   /** Webhooks called with the execution as JSON when an execution reaches one of `phases`. */
   webhooks: { url: string; phases: string[] }[];
   logLevel: string;
@@ -42,6 +51,10 @@ export const defaultConfig = (): AloftConfig => ({
   domains: ["development", "staging", "production"],
   projects: ["flytesnacks"],
   maxMessageBytes: 32 * 1024 * 1024,
+  maxUploadBytes: 5 * 1024 * 1024 * 1024,
+  maxConcurrentUploads: 8,
+  allowedHosts: [],
+  allowedOrigins: [],
   webhooks: [],
   logLevel: "info",
   taskEnvAllow: [...DEFAULT_TASK_ENV_ALLOW],
@@ -60,6 +73,10 @@ const kinds: Record<Key, "string" | "int" | "bool" | "list" | "webhooks" | "opti
   domains: "list",
   projects: "list",
   maxMessageBytes: "int",
+  maxUploadBytes: "int",
+  maxConcurrentUploads: "int",
+  allowedHosts: "list",
+  allowedOrigins: "list",
   webhooks: "webhooks",
   logLevel: "string",
   taskEnvAllow: "list",
@@ -173,6 +190,9 @@ export function loadConfig({ argv, env }: LoadConfigOptions): AloftConfig {
   }
   for (const [key, value, where] of flags) set(config, key, value, where);
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new InvalidArgumentError(`databaseUrl must be a postgres:// URL`);
+  if (config.publicUrl !== undefined && !/^https?:\/\/[^/]/.test(config.publicUrl)) throw new InvalidArgumentError(`publicUrl must be an http(s) URL, got ${JSON.stringify(config.publicUrl)}`);
+  if (config.maxConcurrentUploads < 1) throw new InvalidArgumentError("maxConcurrentUploads must be at least 1");
+  checkPolicy(config);
   try {
     checkTaskEnvAllow(config.taskEnvAllow, "taskEnvAllow");
   } catch (e) {

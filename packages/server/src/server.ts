@@ -8,6 +8,7 @@ import { listen, type Listener } from "./transport/listen.ts";
 import { serviceBindings, type BindingHooks } from "./services/bindings.ts";
 import { blobRoute } from "./transport/blob-route.ts";
 import { cacheRoute } from "./cache/cache-route.ts";
+import type { FrontDoorPolicy } from "./transport/front-door.ts";
 
 export interface AdminServerOptions {
   host: string;
@@ -20,9 +21,18 @@ export interface AdminServerOptions {
   /** Serve the filesystem blob store's signed URLs on this port. */
   blobs?: { store: BlobStore; signing: UrlSigningConfig };
   log?: Logger;
+  /** Largest signed-URL upload (default 5 GiB); uploads stream to the store, so this bounds disk, not memory. */
+  maxUploadBytes?: number;
+  /** Signed-URL uploads streamed at once (default 8); more are answered 429. */
+  maxConcurrentUploads?: number;
+  /** Hosts and origins allowed besides loopback, IP literals and same-origin pages (see transport/front-door.ts). */
+  frontDoor?: FrontDoorPolicy;
   /** Served by GetVersion before the context is ready. */
   version?: AdminContext["version"];
 }
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024 * 1024;
+export const DEFAULT_MAX_CONCURRENT_UPLOADS = 8;
 
 export interface AdminServer extends Listener {
   readonly url: string;
@@ -30,10 +40,24 @@ export interface AdminServer extends Listener {
 
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const bindings = serviceBindings(options.context, options.hooks, options.version);
-  const blob = options.blobs ? blobRoute(options.blobs.store, options.blobs.signing, 1024 * 1024 * 1024) : undefined;
+  const blob = options.blobs
+    ? blobRoute(options.blobs.store, options.blobs.signing, {
+        maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+        maxConcurrentUploads: options.maxConcurrentUploads ?? DEFAULT_MAX_CONCURRENT_UPLOADS,
+        ...(options.log ? { log: options.log } : {}),
+      })
+    : undefined;
   const cache = cacheRoute(options.context, options.maxMessageBytes);
   const extra: typeof cache = async (req, res) => (blob !== undefined && (await blob(req, res))) || cache(req, res);
-  const handler = createHttpHandler({ bindings, maxMessageBytes: options.maxMessageBytes, extra });
+  const blobBase = options.blobs ? new URL(options.blobs.signing.baseUrl).pathname.replace(/\/+$/, "") : undefined;
+  const handler = createHttpHandler({
+    bindings,
+    maxMessageBytes: options.maxMessageBytes,
+    extra,
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.frontDoor ? { frontDoor: options.frontDoor } : {}),
+    ...(blobBase !== undefined ? { signedPaths: (path: string) => path.startsWith(`${blobBase}/`) } : {}),
+  });
   const listener = await listen({ host: options.host, port: options.port, handler });
   return Object.assign(listener, { url: `http://${options.host}:${listener.port}` });
 }

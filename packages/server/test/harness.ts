@@ -12,7 +12,7 @@ import { DataLayout, FileSystemBlobStore } from "@aloft/storage";
 import type { AdminContext, ExecutionLauncher, LaunchRequest } from "../src/context.ts";
 import type { AdminTables } from "../src/db/schema.ts";
 import { serverMigrations } from "../src/db/migrations.ts";
-import { startAdminServer, type AdminServer } from "../src/server.ts";
+import { startAdminServer, type AdminServer, type AdminServerOptions } from "../src/server.ts";
 import type { BindingHooks } from "../src/services/bindings.ts";
 
 /** Records what the control plane asks the engine to do; tests that need real runs use the engine itself. */
@@ -39,7 +39,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { postgres?: boolean; launcher?: ExecutionLauncher; hooks?: BindingHooks } = {}): Promise<Harness> {
+export async function startHarness(options: { postgres?: boolean; launcher?: ExecutionLauncher; hooks?: BindingHooks; server?: Partial<AdminServerOptions> } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "aloft-server-"));
   const postgres = options.postgres ? await createTestPostgres("aloft_server") : undefined;
   const url = postgres?.url;
@@ -62,7 +62,7 @@ export async function startHarness(options: { postgres?: boolean; launcher?: Exe
     now: () => new Date(),
     version: { version: "test", build: "test", buildTime: "" },
   };
-  const server = await startAdminServer({ host: "127.0.0.1", port: 0, maxMessageBytes: 8 * 1024 * 1024, context: ctx, ...(options.hooks ? { hooks: options.hooks } : {}), blobs: { store: blobs, signing } });
+  const server = await startAdminServer({ host: "127.0.0.1", port: 0, maxMessageBytes: 8 * 1024 * 1024, context: ctx, ...(options.hooks ? { hooks: options.hooks } : {}), blobs: { store: blobs, signing }, ...options.server });
   // The signing base URL needs the port, known only once listening.
   signing.baseUrl = `${server.url}/blobs`;
   blobs = new FileSystemBlobStore({ root, signing });

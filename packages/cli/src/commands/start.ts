@@ -19,6 +19,13 @@ variables, then flags:
   --domains <a,b,c>        domains (ALOFT_DOMAINS, default development,staging,production)
   --projects <a,b>         projects created at start (ALOFT_PROJECTS, default flytesnacks)
   --max-message-bytes <n>  largest request accepted (ALOFT_MAX_MESSAGE_BYTES, default 33554432)
+  --max-upload-bytes <n>   largest upload to a signed blob URL; uploads stream to the store
+                           (ALOFT_MAX_UPLOAD_BYTES, default 5368709120)
+  --max-concurrent-uploads <n>  uploads streamed at once, more get 429 (ALOFT_MAX_CONCURRENT_UPLOADS, default 8)
+  --allowed-hosts <a,b>    host names clients may use besides loopback names, IP literals, this machine's name
+                           and --public-url's host; *.example.com for subdomains (ALOFT_ALLOWED_HOSTS)
+  --allowed-origins <a,b>  origins of web pages allowed to call the API (CORS), e.g. https://console.example.com;
+                           other cross-origin requests are refused (ALOFT_ALLOWED_ORIGINS, default none)
   --webhooks <json>        [{"url": "...", "phases": ["SUCCEEDED","FAILED"]}] (ALOFT_WEBHOOKS)
   --log-level <level>      pino level (ALOFT_LOG_LEVEL, default info)
   --task-env-allow <a,B*>  variables of this environment task processes see, names or prefixes ending in *

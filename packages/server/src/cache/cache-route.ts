@@ -16,6 +16,7 @@ import { entryFromJson, entryToJson, keyFromJson } from "@aloft/engine";
 import type { AdminContext } from "../context.ts";
 import { InvalidArgumentError, UnimplementedError } from "../errors.ts";
 import { httpStatusOf, toConnectError } from "../status.ts";
+import { ERROR_ID_HEADER, withErrorId } from "../transport/error-id.ts";
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
 type Res = http.ServerResponse | http2.Http2ServerResponse;
@@ -94,7 +95,9 @@ export function cacheRoute(context: AdminContext | Promise<AdminContext>, maxByt
       if (result === undefined) reply(res, 404, { code: 5, message: `no cache operation ${JSON.stringify(op)} (find, recent, put, delete)`, details: [] });
       else reply(res, 200, result);
     } catch (e) {
-      const err = toConnectError(e);
+      const err = withErrorId(toConnectError(e), await Promise.resolve(context).then((c) => c.log, () => undefined), `cache ${req.url}`);
+      const id = err.metadata.get(ERROR_ID_HEADER);
+      if (id !== null) res.setHeader(ERROR_ID_HEADER, id);
       reply(res, httpStatusOf(err.code), { code: err.code, message: err.rawMessage, details: [] });
     }
     return true;

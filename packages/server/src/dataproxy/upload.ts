@@ -20,8 +20,27 @@ function expirySeconds(d: { seconds: bigint; nanos: number } | undefined, field:
   return Math.ceil(ms / 1000);
 }
 
+/**
+ * Each name becomes path segments of the upload's URI. A `.`, `..` or empty segment would be normalized away when
+ * the file is written, so the bytes would land somewhere other than the signed URL says (a file at
+ * `uploads/<project>/<domain>` breaks every later upload there), hence refused here, before anything is signed.
+ */
+function checkSegments(value: string, field: string, slashes: boolean): void {
+  const segments = slashes ? value.split("/") : [value];
+  if (!slashes && value.includes("/")) throw new InvalidArgumentError(`${field} must not contain "/", got ${JSON.stringify(value)}`);
+  for (const s of segments) {
+    if (s === "" || s === "." || s === "..") throw new InvalidArgumentError(`${field} must not have empty, "." or ".." path segments, got ${JSON.stringify(value)}`);
+    if (s.includes("\0") || s.includes("\\")) throw new InvalidArgumentError(`${field} must not contain NUL or "\\", got ${JSON.stringify(value)}`);
+  }
+}
+
 export async function createUploadLocation(ctx: AdminContext, req: service.CreateUploadLocationRequest): Promise<service.CreateUploadLocationResponse> {
   if (!req.project || !req.domain) throw new InvalidArgumentError("project and domain are required parameters");
+  checkSegments(req.project, "project", false);
+  checkSegments(req.domain, "domain", false);
+  if (req.org) checkSegments(req.org, "org", false);
+  if (req.filenameRoot) checkSegments(req.filenameRoot, "filename_root", true);
+  if (req.filename) checkSegments(req.filename, "filename", false);
   if (!req.filenameRoot && req.contentMd5.length === 0) throw new InvalidArgumentError("content_md5 or filename_root is a required parameter");
   const md5b64 = req.contentMd5.length > 0 ? Buffer.from(req.contentMd5).toString("base64") : undefined;
   if (req.filename && req.filenameRoot) {

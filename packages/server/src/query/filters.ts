@@ -21,8 +21,14 @@ export interface Filter {
 
 const expression = /^([a-z_]+)\(([A-Za-z_][A-Za-z0-9_.]*),\s?(.*)\)$/s;
 
+/** Values across all filters of one request: each is a bind parameter, and PostgreSQL's count is 16 bits. */
+export const MAX_FILTER_VALUES = 10_000;
+
 export function parseFilters(text: string, columns: EntityColumns, entity: string): Filter[] {
   if (text.trim() === "") return [];
+  if (text.includes("\0")) throw new InvalidArgumentError("invalid filters: NUL characters are not allowed");
+  const values = text.split(";").length;
+  if (values > MAX_FILTER_VALUES) throw new InvalidArgumentError(`invalid filters: ${values} values, more than the limit of ${MAX_FILTER_VALUES}`);
   return text.split("+").map((part) => {
     const m = expression.exec(part);
     if (!m) throw new InvalidArgumentError(`invalid filters: cannot parse ${JSON.stringify(part)} (expected fn(field,value))`);
@@ -46,7 +52,10 @@ function convert(value: string, column: Column, field: string): FilterValue {
       return value;
     case "int": {
       if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`invalid filters: ${field} expects an integer, got ${JSON.stringify(value)}`);
-      return Number(value);
+      const n = Number(value);
+      // The columns are 32-bit integers; a larger number matches nothing and PostgreSQL would reject it.
+      if (n < -2147483648 || n > 2147483647) throw new InvalidArgumentError(`invalid filters: ${field} value ${value} is out of range`);
+      return n;
     }
     case "timestamp": {
       const date = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : undefined;
@@ -64,7 +73,11 @@ const durationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, m
 
 /** Seconds as a bare number, or a Go duration such as `1h30m` or `2.5s`, as flyteadmin accepts. */
 function parseDurationMs(value: string, field: string): number {
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    const ms = Number(value) * 1000;
+    if (!(ms <= Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`invalid filters: duration ${JSON.stringify(value)} for ${field} is out of range`);
+    return ms;
+  }
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
   let total = 0;
   let consumed = 0;
@@ -73,6 +86,7 @@ function parseDurationMs(value: string, field: string): number {
     consumed = re.lastIndex;
   }
   if (consumed === 0 || consumed !== value.length) throw new InvalidArgumentError(`invalid filters: cannot parse duration ${JSON.stringify(value)} for ${field}`);
+  if (!(total <= Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`invalid filters: duration ${JSON.stringify(value)} for ${field} is out of range`);
   return total;
 }
 

@@ -29,6 +29,8 @@ export function parseListQuery(req: ListRequestLike, columns: EntityColumns, ent
   if (req.token !== "") {
     if (!/^\d+$/.test(req.token)) throw new InvalidArgumentError(`invalid token ${JSON.stringify(req.token)}: expected the token of a previous page`);
     offset = Number(req.token);
+    // Beyond this the offset is no longer exact (and beyond 2^63 PostgreSQL refuses it): no page lies there.
+    if (!Number.isSafeInteger(offset)) throw new InvalidArgumentError(`invalid token ${JSON.stringify(req.token)}: out of range`);
   }
   let sort: ListQuery["sort"];
   if (req.sortBy && req.sortBy.key !== "") {

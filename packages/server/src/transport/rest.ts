@@ -11,6 +11,8 @@ import { httpStatusOf, toConnectError } from "../status.ts";
 import { InvalidArgumentError, ResourceExhaustedError, UnimplementedError } from "../errors.ts";
 import { parsePathTemplate, type PathTemplate } from "./path-template.ts";
 import type { ServiceBinding, UnaryHandler } from "./binding.ts";
+import { withErrorId } from "./error-id.ts";
+import type { Logger } from "pino";
 
 interface Route {
   verb: string;
@@ -27,7 +29,7 @@ export interface RestGateway {
   routes(): { verb: string; path: string; method: string }[];
 }
 
-export function createRestGateway(bindings: ServiceBinding[], options: { maxBodyBytes: number }): RestGateway {
+export function createRestGateway(bindings: ServiceBinding[], options: { maxBodyBytes: number; log?: Logger }): RestGateway {
   const routes: Route[] = [];
   for (const { service, handlers } of bindings) {
     for (const method of service.methods) {
@@ -86,7 +88,7 @@ export function createRestGateway(bindings: ServiceBinding[], options: { maxBody
           res.end(text);
         }
       } catch (e) {
-        writeError(res, toConnectError(e));
+        writeError(res, withErrorId(toConnectError(e), options.log, `${verb} ${url.pathname}`));
       }
       return true;
     },
@@ -100,7 +102,9 @@ function writeError(res: http.ServerResponse | http2.Http2ServerResponse, err: C
     res.end();
     return;
   }
-  res.writeHead(status ?? httpStatusOf(err.code), { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) });
+  const extra: Record<string, string> = {};
+  err.metadata.forEach((v, k) => (extra[k] = v));
+  res.writeHead(status ?? httpStatusOf(err.code), { ...extra, "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) });
   res.end(text);
 }
 
@@ -123,7 +127,12 @@ function buildRequest(route: Route, params: Map<string, string>, query: URLSearc
   if (route.body !== "" && raw.length > 0) {
     if (binary) {
       if (route.body !== "*") throw new InvalidArgumentError("binary request bodies are only accepted for whole-message bodies");
-      const message = fromBinary(schema, raw);
+      let message;
+      try {
+        message = fromBinary(schema, raw);
+      } catch (e) {
+        throw new InvalidArgumentError(`request body is not a valid ${schema.typeName}: ${(e as Error).message}`);
+      }
       json = toJson(schema, message, { useProtoFieldName: true }) as JsonObject;
     } else {
       let parsed: unknown;

@@ -5,6 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { admin, core, service } from "@aloft/idl";
+import pino from "pino";
 import { NotFoundError } from "../errors.ts";
 import { createHttpHandler } from "./http-handler.ts";
 import { listen, type Listener } from "./listen.ts";
@@ -20,6 +21,10 @@ const bindings: ServiceBinding[] = [
         const id = (req as admin.ObjectGetRequest).id;
         throw new NotFoundError(`task ${id?.name} not found`);
       },
+      // A real server fault (not an AdminError): INTERNAL, logged with an id the client is given.
+      listProjects: async () => {
+        throw new TypeError("cannot read properties of undefined");
+      },
       listTasks: async (req) => {
         const r = req as admin.ResourceListRequest;
         return create(admin.TaskListSchema, { token: `${r.id?.project}|${r.id?.domain}|${r.limit}|${r.filters}|${r.sortBy?.key}|${r.sortBy?.direction}` });
@@ -28,10 +33,11 @@ const bindings: ServiceBinding[] = [
   },
 ];
 
+const logged: { errorId?: string; msg?: string }[] = [];
 let server: Listener;
 let base: string;
 beforeAll(async () => {
-  server = await listen({ host: "127.0.0.1", port: 0, handler: createHttpHandler({ bindings, maxMessageBytes: 1024 }) });
+  server = await listen({ host: "127.0.0.1", port: 0, handler: createHttpHandler({ bindings, maxMessageBytes: 1024, log: pino({ level: "error" }, { write: (line: string) => logged.push(JSON.parse(line)) }) }) });
   base = `http://127.0.0.1:${server.port}`;
 });
 afterAll(async () => server.close());
@@ -86,6 +92,24 @@ describe("one port for every protocol", () => {
     const res = await fetch(`${base}/api/v1/tasks/p/d/t/v`);
     expect(res.status).toBe(404);
     expect((await res.json()) as any).toEqual({ code: 5, message: "task t not found", details: [] });
+  });
+
+  it("reports a server fault as INTERNAL with an error id that is also in the log, on gRPC, Connect and REST", async () => {
+    const ids: string[] = [];
+    for (const transport of [createGrpcTransport({ baseUrl: base }), createConnectTransport({ baseUrl: base, httpVersion: "1.1" })]) {
+      const err = (await createClient(service.AdminService, transport).listProjects({}).catch((e) => e)) as ConnectError;
+      expect(err.code).toBe(Code.Internal);
+      const id = err.metadata.get("x-aloft-error-id")!;
+      expect(id).toMatch(/^[0-9a-f]{12}$/);
+      expect(err.rawMessage).toContain(`(error id ${id})`);
+      ids.push(id);
+    }
+    const res = await fetch(`${base}/api/v1/projects`);
+    expect(res.status).toBe(500);
+    ids.push(res.headers.get("x-aloft-error-id")!);
+    expect(((await res.json()) as any).message).toContain(`error id ${ids[2]}`);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(logged.some((l) => l.errorId === id && l.msg?.includes("cannot read properties"))).toBe(true);
   });
 
   it("answers methods without a handler with UNIMPLEMENTED on gRPC and 501 on REST", async () => {

@@ -106,4 +106,28 @@ describe("bad input", () => {
     expect(list.descriptionEntities.map((x) => x.id?.version)).toEqual(["described"]);
     expect((await code(client.getDescriptionEntity({ id: { ...id, version: "v1" } })))[0]).toBe(Code.NotFound);
   });
+  it("reports NUL bytes, out-of-range numbers and too many filter values as INVALID_ARGUMENT naming the field", async () => {
+    const lp = { id: { project: "pgproj", domain: "development" }, limit: 10 };
+    expect(await code(client.registerProject({ project: { id: "nul\0proj", name: "x" } }))).toEqual([Code.InvalidArgument, "project.id must not contain NUL characters"]);
+    expect(await code(client.createTask({ ...e.task, id: { ...e.ids.task, name: "a\0b" } }))).toEqual([Code.InvalidArgument, "id.name must not contain NUL characters"]);
+    expect(await code(client.listTasks({ ...lp, filters: "eq(name,a\0b)" }))).toEqual([Code.InvalidArgument, "filters must not contain NUL characters"]);
+    expect(await code(client.listLaunchPlans({ ...lp, filters: "eq(state,3000000000)" }))).toEqual([Code.InvalidArgument, "invalid filters: state value 3000000000 is out of range"]);
+    const [c1, m1] = await code(client.listTasks({ ...lp, token: "99999999999999999999" }));
+    expect([c1, m1]).toEqual([Code.InvalidArgument, 'invalid token "99999999999999999999": out of range']);
+    const many = Array.from({ length: 70_000 }, (_, i) => `v${i}`).join(";");
+    const [c2, m2] = await code(client.listTasks({ ...lp, filters: `value_in(version,${many})` }));
+    expect(c2).toBe(Code.InvalidArgument);
+    expect(m2).toBe("invalid filters: 70000 values, more than the limit of 10000");
+    // Just under the limit is a valid (if long) query.
+    expect((await client.listTasks({ ...lp, filters: `value_in(version,${many.split(";").slice(0, 10_000).join(";")})` })).tasks).toBeDefined();
+    // The same over REST: a NUL in a JSON body.
+    const r = await fetch(`${h.server.url}/api/v1/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ project: { id: "n\u0000", name: "x" } }) });
+    expect([r.status, ((await r.json()) as { message: string }).message]).toEqual([400, "project.id must not contain NUL characters"]);
+  });
+
+  it("answers an undecodable Connect binary body with invalid_argument, not internal", async () => {
+    const r = await fetch(`${h.server.url}/flyteidl.service.AdminService/GetTask`, { method: "POST", headers: { "content-type": "application/proto" }, body: Buffer.from([0x0a, 0xff, 0xff, 0xff]) });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { code: string }).code).toBe("invalid_argument");
+  });
 });
