@@ -1,11 +1,11 @@
 // For the CLI's remote tests: `aloft start` in process (embedded database in a throwaway directory, any free port)
-// with the TypeScript task plugin, and a CommandIO that keeps what a command prints.
+// with the task plugins `aloft start` has, and a CommandIO that keeps what a command prints.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultConfig, startAloft, type Aloft } from "@aloft/server";
 import type { CommandIO } from "../src/command.ts";
-import { typescriptTaskPlugin } from "../src/remote/typescript-plugin.ts";
+import { serverTaskPlugins } from "../src/remote/server-plugins.ts";
 
 export function captureIO(): CommandIO & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -27,7 +27,10 @@ export async function startTestServer(options: { workers?: number } = {}): Promi
   const { register } = await import("tsx/esm/api");
   register();
   const dir = mkdtempSync(join(tmpdir(), "aloft-remote-"));
-  const aloft = await startAloft({ ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" }, { plugins: [typescriptTaskPlugin({ workers: options.workers ?? 1 })] });
+  const config = { ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" };
+  // The plugins `aloft start` runs tasks with, so a remote test sees what users get.
+  const plugins = serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: dir, workers: options.workers ?? 1 });
+  const aloft = await startAloft(config, { plugins });
   await aloft.ready;
   return {
     aloft,

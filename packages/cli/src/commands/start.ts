@@ -1,6 +1,5 @@
 // `aloft start`: the whole control plane in one process (API server, engine, scheduler, blob store, embedded
 // database) until SIGINT or SIGTERM.
-import { join } from "node:path";
 import { UsageError, type Command } from "../command.ts";
 
 const usage = `Usage: aloft start [--config aloft.json] [options]
@@ -41,9 +40,7 @@ export const start: Command = {
   async run(argv, io) {
     // Imported when the command runs, so other commands do not pay for loading the server.
     const { loadConfig, startAloft } = await import("@aloft/server");
-    const { typescriptTaskPlugin } = await import("../remote/typescript-plugin.ts");
-    // Container and shell tasks (Flyte's raw-container protocol) run as local processes, as they do in `aloft run`.
-    const { rawContainerPlugin } = await import("@aloft/sdk");
+    const { serverTaskPlugins } = await import("../remote/server-plugins.ts");
     let config;
     try {
       config = loadConfig({ argv, env: process.env });
@@ -52,10 +49,7 @@ export const start: Command = {
     }
     const t0 = performance.now();
     // Task processes inherit only the allow-listed variables of this server's environment.
-    const plugins = [
-      typescriptTaskPlugin({ envAllow: config.taskEnvAllow }),
-      rawContainerPlugin({ inheritEnv: config.taskEnvAllow, workDir: join(config.dataDir, "task-runs") }),
-    ];
+    const plugins = serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: config.dataDir });
     const aloft = await startAloft(config, { plugins });
     io.out(`Aloft listening on ${aloft.server.url} (gRPC, gRPC-Web, Connect and REST at /api/v1); data in ${config.dataDir}`);
     let stopping = false;

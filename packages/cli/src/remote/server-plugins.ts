@@ -1,0 +1,23 @@
+// The task plugins `aloft start` runs its tasks with, beside the server's own: TypeScript tasks in worker
+// processes, and container and shell tasks (Flyte's raw-container protocol) as local processes, as in `aloft run`.
+// One list, so the CLI's tests start the server with exactly what users get.
+import { join } from "node:path";
+import type { TaskPlugin } from "@aloft/engine";
+import { rawContainerPlugin } from "@aloft/sdk";
+import { typescriptTaskPlugin } from "./typescript-plugin.ts";
+
+export interface ServerPluginOptions {
+  /** Variables of the server's environment task processes see (names, or prefixes ending in *). */
+  taskEnvAllow: string[];
+  /** The server's data directory; attempts' working directories go under <dataDir>/task-runs. */
+  dataDir: string;
+  /** TypeScript task worker processes (default: the plugin's own). */
+  workers?: number;
+}
+
+export function serverTaskPlugins(options: ServerPluginOptions): TaskPlugin[] {
+  return [
+    typescriptTaskPlugin({ envAllow: options.taskEnvAllow, ...(options.workers !== undefined ? { workers: options.workers } : {}) }),
+    rawContainerPlugin({ inheritEnv: options.taskEnvAllow, workDir: join(options.dataDir, "task-runs") }),
+  ];
+}
