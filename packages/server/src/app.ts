@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import pino, { type Logger } from "pino";
 import { createEngine, engineMigrations, localProcessPlugin, openDatabase, type Engine, type TaskPlugin, type Database } from "@aloft/engine";
 import { createBlobStore, DataLayout } from "@aloft/storage";
+import { consoleAssetsDir } from "@aloft/console";
 import type { AloftConfig } from "./config.ts";
 import type { AdminContext } from "./context.ts";
 import type { AdminTables } from "./db/schema.ts";
@@ -89,6 +90,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     ...(storeUri.startsWith("file:") ? { blobs: { store: blobStore, signing } } : {}),
     log,
     version: VERSION,
+    consoleDir: consoleAssetsDir,
   });
   signing.baseUrl = `${(config.publicUrl ?? server.url).replace(/\/+$/, "")}/blobs`;
 

@@ -8,6 +8,7 @@ import { listen, type Listener, type RequestHandler } from "./transport/listen.t
 import { serviceBindings, type BindingHooks } from "./services/bindings.ts";
 import { blobRoute } from "./transport/blob-route.ts";
 import { cacheRoute } from "./cache/cache-route.ts";
+import { consoleRoute } from "./transport/console-route.ts";
 import type { FrontDoorPolicy } from "./transport/front-door.ts";
 
 export interface AdminServerOptions {
@@ -29,6 +30,8 @@ export interface AdminServerOptions {
   frontDoor?: FrontDoorPolicy;
   /** Plain-HTTP routes tried before the others (health, readiness, metrics); each returns false to pass. */
   routes?: Array<(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => Promise<boolean>>;
+  /** The built web console to serve at `/` (packages/console's dist); without it, `/` answers 404. */
+  consoleDir?: string;
   /** Served by GetVersion before the context is ready. */
   version?: AdminContext["version"];
 }
@@ -51,9 +54,10 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     : undefined;
   const cache = cacheRoute(options.context, options.maxMessageBytes);
   const routes = options.routes ?? [];
+  const web = options.consoleDir !== undefined ? consoleRoute(options.consoleDir) : undefined;
   const extra: typeof cache = async (req, res) => {
     for (const route of routes) if (await route(req, res)) return true;
-    return (blob !== undefined && (await blob(req, res))) || cache(req, res);
+    return (blob !== undefined && (await blob(req, res))) || (await cache(req, res)) || (web !== undefined && (await web(req, res)));
   };
   const blobBase = options.blobs ? new URL(options.blobs.signing.baseUrl).pathname.replace(/\/+$/, "") : undefined;
   const handler = createHttpHandler({
