@@ -74,6 +74,10 @@ export class AttemptCalls implements ChildActions {
     this.#pending.clear();
   }
 
+  sequence(key: string, group?: string): number {
+    return this.#next(`key:${key}`, group);
+  }
+
   #next(identity: string, group: string | undefined): number {
     const k = `${identity}\u0000${group ?? ""}`;
     const n = this.#seq.get(k) ?? 0;
@@ -86,7 +90,7 @@ export class AttemptCalls implements ChildActions {
     const parent = this.ctx.action;
     if (!c.task.id) throw new InvalidArgumentError("call.task.id", "is required");
     const identity = taskIdentity(c.task.id);
-    const seq = this.#next(identity, c.group);
+    const seq = c.seq ?? this.#next(identity, c.group);
     const name = callName({ parentAction: parent.key, task: identity, inputsHash: inputsHash(c.inputs), seq, group: c.group });
     let child = parent.children.get(name);
     if (!child) {
@@ -144,11 +148,11 @@ export class AttemptCalls implements ChildActions {
     return { phase, error: { kind: error.kind, code: error.code, message: error.message }, action: child.key };
   }
 
-  async trace(fnName: string, inputs: core.LiteralMap, compute: () => Promise<core.LiteralMap>, group?: string): Promise<core.LiteralMap> {
+  async trace(fnName: string, inputs: core.LiteralMap, compute: () => Promise<core.LiteralMap>, group?: string, seqNo?: number): Promise<core.LiteralMap> {
     if (this.#aborted) throw this.#aborted;
     const parent = this.ctx.action;
     const identity = `trace:${fnName}`;
-    const seq = this.#next(identity, group);
+    const seq = seqNo ?? this.#next(identity, group);
     const name = callName({ parentAction: parent.key, task: identity, inputsHash: inputsHash(inputs), seq, group });
     const recorded = parent.children.get(name);
     if (recorded?.rec.phase === "SUCCEEDED") return this.ctx.outputsOf(recorded);

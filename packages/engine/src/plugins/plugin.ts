@@ -43,6 +43,8 @@ export interface ChildCall {
   inputs: core.LiteralMap;
   /** The group (Flyte 2's `flyte.group`) the call was made in: part of the child's identity, shown in the tree. */
   group?: string;
+  /** The call's sequence number, from `sequence` at the moment of the call (default: taken now). */
+  seq?: number;
 }
 
 export type ChildOutcome =
@@ -55,13 +57,18 @@ export type ChildOutcome =
  * it already started or finished instead of running them again.
  */
 export interface ChildActions {
+  /**
+   * Takes the next sequence number of calls of `key` (a task or function name) in `group`. A caller that does
+   * asynchronous work before `call` takes it first, so calls are numbered in the order the code made them.
+   */
+  sequence(key: string, group?: string): number;
   /** Starts the child (or re-attaches to it) and resolves when it has finished. */
   call(call: ChildCall): Promise<ChildOutcome>;
   /**
    * A checkpointed function (Flyte 2's `flyte.trace`): the result recorded under this name, inputs and sequence,
    * or `compute`'s result, recorded for the next run. A failure is not recorded.
    */
-  trace(name: string, inputs: core.LiteralMap, compute: () => Promise<core.LiteralMap>, group?: string): Promise<core.LiteralMap>;
+  trace(name: string, inputs: core.LiteralMap, compute: () => Promise<core.LiteralMap>, group?: string, seq?: number): Promise<core.LiteralMap>;
 }
 
 export interface TaskFailure {
