@@ -20,6 +20,9 @@ import { recoveredOutputsPlugin } from "./execution/recovery.ts";
 import { webhookNotifier } from "./notifications/webhooks.ts";
 import type { PhaseListener } from "./admin/events/workflow-event.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
+import { createAuthService } from "./auth/service.ts";
+import { authMigrations } from "./auth/migrations.ts";
+import { bootstrapAdminKey } from "./auth/bootstrap.ts";
 
 export const ALOFT_VERSION = "0.1.0";
 const VERSION = { version: ALOFT_VERSION, build: "aloft", buildTime: "" };
@@ -59,6 +62,9 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   const onPhase: PhaseListener = (e, p) => listeners.forEach((l) => l(e, p));
   let scheduler: Scheduler | undefined;
   const blobStore = createBlobStore(storeUri, { signing });
+  const auth = config.auth.enabled
+    ? await createAuthService({ config: config.auth, context: ctxPromise, issuerUrl: (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, ""), keyFile: join(config.dataDir, "auth-signing-key.json"), log })
+    : undefined;
   const server = await startAdminServer({
     host: config.host,
     port: config.port,
@@ -75,7 +81,9 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     ...(storeUri.startsWith("file:") ? { blobs: { store: blobStore, signing } } : {}),
     log,
     version: VERSION,
+    ...(auth ? { auth } : {}),
   });
+  if (auth && !config.publicUrl) auth.issuer.url = server.url;
   signing.baseUrl = `${(config.publicUrl ?? server.url).replace(/\/+$/, "")}/blobs`;
 
   let db: Database | undefined;
@@ -86,7 +94,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     db = await openDatabase({
       // A long-running server trades ~50 MiB for PGlite's optimized WASM (~20% less CPU per statement).
       ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db"), optimizeWasm: true }),
-      migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations],
+      migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations, ...authMigrations],
     });
     // The data catalog lives in the server's database: cached tasks hit across executions and restarts.
     const catalog = new DataCatalog(new SqlCatalogStorage(db));
@@ -135,6 +143,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     listeners.push((e) => scheduler?.executionPhaseChanged(e));
     await scheduler.start();
     resolveCtx(ctx);
+    if (auth) await bootstrapAdminKey(auth, config.dataDir, log);
     return ctx;
   })();
   ready.catch((e) => {
@@ -148,6 +157,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       await ready.catch(() => undefined);
       await scheduler?.stop();
       await server.close();
+      await auth?.close();
       await engine?.stop();
       await db?.close();
     },

@@ -9,6 +9,11 @@ import { serviceBindings, type BindingHooks } from "./services/bindings.ts";
 import { blobRoute } from "./transport/blob-route.ts";
 import { cacheRoute } from "./cache/cache-route.ts";
 import type { FrontDoorPolicy } from "./transport/front-door.ts";
+import type { AuthService } from "./auth/service.ts";
+import { protectBindings } from "./auth/protect.ts";
+import { cacheAuthorizer } from "./auth/http-guard.ts";
+import { authRoute } from "./auth/auth-route.ts";
+import { TOKEN_PATH } from "./auth/metadata.ts";
 
 export interface AdminServerOptions {
   host: string;
@@ -27,6 +32,8 @@ export interface AdminServerOptions {
   maxConcurrentUploads?: number;
   /** Hosts and origins allowed besides loopback, IP literals and same-origin pages (see transport/front-door.ts). */
   frontDoor?: FrontDoorPolicy;
+  /** Authentication, project roles and the audit log (auth/); every call is open when absent. */
+  auth?: AuthService;
   /** Served by GetVersion before the context is ready. */
   version?: AdminContext["version"];
 }
@@ -39,7 +46,8 @@ export interface AdminServer extends Listener {
 }
 
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
-  const bindings = serviceBindings(options.context, options.hooks, options.version);
+  const open = serviceBindings(options.context, options.hooks, options.version);
+  const bindings = options.auth ? protectBindings(open, options.auth) : open;
   const blob = options.blobs
     ? blobRoute(options.blobs.store, options.blobs.signing, {
         maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
@@ -47,8 +55,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         ...(options.log ? { log: options.log } : {}),
       })
     : undefined;
-  const cache = cacheRoute(options.context, options.maxMessageBytes);
-  const extra: typeof cache = async (req, res) => (blob !== undefined && (await blob(req, res))) || cache(req, res);
+  const cache = cacheRoute(options.context, options.maxMessageBytes, options.auth ? cacheAuthorizer(options.auth) : undefined);
+  const auth = options.auth ? authRoute(options.auth) : undefined;
+  const extra: typeof cache = async (req, res) => (blob !== undefined && (await blob(req, res))) || (auth !== undefined && (await auth(req, res))) || cache(req, res);
   const blobBase = options.blobs ? new URL(options.blobs.signing.baseUrl).pathname.replace(/\/+$/, "") : undefined;
   const handler = createHttpHandler({
     bindings,
@@ -56,7 +65,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     extra,
     ...(options.log ? { log: options.log } : {}),
     ...(options.frontDoor ? { frontDoor: options.frontDoor } : {}),
-    ...(blobBase !== undefined ? { signedPaths: (path: string) => path.startsWith(`${blobBase}/`) } : {}),
+    // OAuth2's token endpoint takes form bodies by its standard; only a client's own secret makes them do anything.
+    signedPaths: (path: string) => (blobBase !== undefined && path.startsWith(`${blobBase}/`)) || (options.auth !== undefined && path === TOKEN_PATH),
   });
   const listener = await listen({ host: options.host, port: options.port, handler });
   return Object.assign(listener, { url: `http://${options.host}:${listener.port}` });
