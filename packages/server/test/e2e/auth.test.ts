@@ -25,7 +25,7 @@ const D = "development";
 const services = serviceBindings(new Promise<AdminContext>(() => {})).map((b) => b.service);
 const methods = services.flatMap((s) => s.methods.map((m) => ({ key: `${s.name}.${m.localName}`, method: m, rule: rules[`${s.name}.${m.localName}`]! })));
 // Expectations are written here, not read from the rule table, so a wrong rule fails: only these methods are
-// open to any signed-in caller (or to anyone), and only get/list methods are reads.
+// open to any signed-in caller (or to anyone), and only get/list methods and download links are reads.
 const OPEN = new Set([
   "AuthMetadataService.getOAuth2Metadata",
   "AuthMetadataService.getPublicClientConfig",
@@ -37,7 +37,7 @@ const OPEN = new Set([
 ]);
 const ANONYMOUS = new Set(["AuthMetadataService.getOAuth2Metadata", "AuthMetadataService.getPublicClientConfig"]);
 const scoped = (key: string) => !OPEN.has(key);
-const writes = (key: string) => !OPEN.has(key) && !/\.(get|list)[A-Z]/.test(key.replace(".getOrCreateSignal", ".createSignal"));
+const writes = (key: string) => !OPEN.has(key) && !/\.(get|list|createDownload)[A-Z]/.test(key.replace(".getOrCreateSignal", ".createSignal"));
 
 function setAt(desc: DescMessage, msg: Record<string, unknown>, path: string, projectField = "project"): void {
   let d = desc;
