@@ -66,7 +66,8 @@ export function fieldLiteral(input: FormInput, text: string): { literal?: core.L
     return { literal: toLiteral(h.parse(text, input.type), input.type, input.name) };
   } catch (e) {
     const message = e instanceof LiteralValueError ? e.message : (e as Error).message;
-    return { error: message };
+    // Errors inside a list carry their index ("[1]: …"); the field's name makes them read as a path.
+    return { error: message.startsWith("[") ? `${input.name}${message}` : message };
   }
 }
 
