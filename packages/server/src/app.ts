@@ -34,6 +34,8 @@ export interface Aloft {
   server: AdminServer;
   /** Resolves when the database, engine and scheduler are up. */
   ready: Promise<AdminContext>;
+  /** The server's database once ready (health, fault drills such as `crashWorker`). */
+  readonly database: Database | undefined;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       // A long-running server trades ~50 MiB for PGlite's optimized WASM (~20% less CPU per statement).
       ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db"), optimizeWasm: true }),
       migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations],
+      onWarning: (message, err) => log.warn({ err }, message),
     });
     // The data catalog lives in the server's database: cached tasks hit across executions and restarts.
     const catalog = new DataCatalog(new SqlCatalogStorage(db));
@@ -144,6 +147,9 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   return {
     server,
     ready,
+    get database() {
+      return db;
+    },
     async close() {
       await ready.catch(() => undefined);
       await scheduler?.stop();
