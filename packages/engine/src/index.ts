@@ -7,6 +7,7 @@ export type { PauseListener } from "./runtime/executor.ts";
 export {
   createEngine,
   type Engine,
+  type EngineStats,
   type EngineOptions,
   type ExecutionOptions,
   type CreateExecutionRequest,

@@ -11,6 +11,8 @@ export { dynamic } from "./dynamic.ts";
 export { workflow, isWorkflow, type WorkflowDef, type WorkflowOptions, type WorkflowInputs } from "./workflow.ts";
 export { launchPlan, isLaunchPlan, type LaunchPlanDef, type LaunchPlanOptions, type Schedule } from "./launch-plan.ts";
 export { when, fail, Branch } from "./condition.ts";
+export { interfaceMismatches, registeredFromTyped, registeredFromLaunchPlan, type RegisteredInterface } from "./reference-check.ts";
+export { referenceTask, referenceWorkflow, referenceLaunchPlan, isReference, type ReferenceOptions, type ReferenceTaskDef, type ReferenceWorkflowDef, type ReferenceLaunchPlanDef } from "./reference.ts";
 export { map, type MapOptions } from "./map-task.ts";
 export { sleep, approve, waitForInput } from "./gate.ts";
 export { Ref, Condition, START_NODE } from "./promise.ts";

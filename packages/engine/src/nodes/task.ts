@@ -44,6 +44,13 @@ export const taskHandler: NodeHandler = {
     const sc = attemptScratch(a);
     if (sc.result) return onResult(ctx, task);
     if (sc.inflight) return;
+    const lost = a.scratch.lostAttempt as AttemptRecord | undefined;
+    if (lost) {
+      // Set on load after a restart: this attempt started in the engine that stopped, and its process died with it.
+      a.scratch.lostAttempt = undefined;
+      sc.result = { kind: "failure", error: { kind: "SYSTEM", code: ATTEMPT_LOST, message: "the server stopped while this attempt ran", recoverable: true } };
+      return onResult(ctx, task, lost.startedAt);
+    }
     if (!sc.slot) {
       // Checked here rather than inside: most tasks are not cached, and the async call is a cost per node.
       if ((a.rec.phase === "QUEUED" || a.rec.phase === "RUNNING") && cacheEnabled(ctx, task)) {
@@ -53,7 +60,7 @@ export const taskHandler: NodeHandler = {
       if (!ctx.acquireSlot()) return;
       sc.slot = true;
     }
-    // Fresh start, a retry, or a restart that lost the in-flight attempt: (re)run this attempt.
+    // A fresh start or a retry.
     await startAttempt(ctx, task);
   },
 
@@ -75,7 +82,10 @@ export const taskHandler: NodeHandler = {
   childInputs: (ctx, child) => (isCallChild(child.rec) ? callChildInputs(ctx, child) : dynamicChildInputs(ctx)),
 };
 
-async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<void> {
+/** The error code of an attempt that was running when its engine stopped (a system error: retried on the system budget). */
+export const ATTEMPT_LOST = "AttemptLost";
+
+async function onResult(ctx: ActionContext, task: core.TaskTemplate, attemptStartedAt?: number): Promise<void> {
   const a = ctx.action;
   const sc = attemptScratch(a);
   const result = sc.result!;
@@ -92,7 +102,7 @@ async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<vo
     await ctx.blobs.put(logUri, new TextEncoder().encode(sc.logs.join("")));
   }
   sc.logs = undefined;
-  const startedAt = a.rec.startedAt ?? ctx.now();
+  const startedAt = attemptStartedAt ?? a.rec.startedAt ?? ctx.now();
   const endedAt = ctx.now();
   const cacheStatus = (a.rec.state as TaskState).cache?.status ?? null;
   // The record is built once (not a base object spread into a second one): this runs for every task node.
