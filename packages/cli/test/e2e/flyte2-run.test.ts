@@ -34,7 +34,10 @@ describe("aloft run of a Flyte 2 task", () => {
     const { stdout } = await aloft("run", "--json", "--no-cache", "--store-dir", store, "examples/flyte2/hpo.ts", "search", "--rates", "[0.5]", "--batch", "32", "--epochs", "20", "--samples", "40");
     const out = JSON.parse(stdout);
     expect(out).toMatchObject({ rate: 0.5, batch: 32, trials: 1 });
-    const bad = await aloft("run", "--store-dir", store, "examples/flyte2/hpo.ts", "search", "--rates", "fast").catch((e: { code: number; stderr: string }) => e);
+    const bad = await aloft("run", "--store-dir", store, "examples/flyte2/hpo.ts", "search", "--rates", "fast").then(
+      () => ({ code: 0, stderr: "" }),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("input --rates");
   }, 60_000);
