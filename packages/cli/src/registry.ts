@@ -17,5 +17,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   recover: async () => (await import("./commands/relaunch.ts")).recover,
   logs: async () => (await import("./commands/logs.ts")).logs,
   cache: async () => (await import("./commands/cache.ts")).cache,
+  auth: async () => (await import("./commands/auth.ts")).auth,
+  audit: async () => (await import("./commands/audit.ts")).audit,
   codegen: async () => (await import("./commands/codegen.ts")).codegen,
 };
