@@ -10,6 +10,28 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { defaultConfig, startAloft, type Aloft } from "@aloft/server";
 import { main, serverTaskPlugins } from "@aloft/cli";
 import { consoleAssetsDir } from "../../src/index.ts";
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** axe-core's serious and critical WCAG 2 A/AA violations on the page as it is (DevTools evaluation: not subject to the page's CSP). */
+async function accessibilityProblems(): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const r = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } });
+    return r.violations;
+  });
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3).join(", ")})`);
+}
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const flowFile = fileURLToPath(new URL("./testdata/console-flow.ts", import.meta.url));
@@ -121,6 +143,30 @@ describe.skipIf(!built || !existsSync(chromiumPath))("the web console on aloft s
     await page.getByRole("button", { name: "Relaunch", exact: true }).click();
     await page.waitForURL((u) => /\/executions\/[a-z0-9]+$/.test(u.pathname) && !u.pathname.endsWith(name));
     await expect.poll(() => page.locator("h1 .phase").textContent(), { timeout: 30_000 }).toBe("FAILED");
+  });
+
+  it("has no serious accessibility violations on any page", async () => {
+    const problems: Record<string, string[]> = {};
+    const executions = `${base}${scope}/executions`;
+    await page.goto(executions);
+    await page.getByRole("row").nth(1).waitFor();
+    const execution = await page.getByRole("row").nth(1).getByRole("link").first().getAttribute("href");
+    for (const path of ["/", `${scope}/executions`, `${scope}/workflows`, `${scope}/workflows/consoleflow.summary`, `${scope}/launch/consoleflow.summary`, `${execution}?node=n0`]) {
+      await page.goto(`${base}${path}`);
+      await page.locator("main h1").first().waitFor();
+      if (path.includes("node=")) await page.locator(".react-flow__node").first().waitFor();
+      await page.waitForLoadState("networkidle");
+      const found = await accessibilityProblems();
+      if (found.length > 0) problems[path] = found;
+      // The dark theme too, where the page shows phases (badge colours differ).
+      if (path.includes("executions")) {
+        await page.emulateMedia({ colorScheme: "dark" });
+        const dark = await accessibilityProblems();
+        if (dark.length > 0) problems[`${path} (dark)`] = dark;
+        await page.emulateMedia({ colorScheme: "light" });
+      }
+    }
+    expect(problems).toEqual({});
   });
 
   it("ran without page errors (CSP violations included)", () => {
