@@ -156,6 +156,7 @@ describe.skipIf(!built || !existsSync(chromiumPath))("the web console on aloft s
       await page.locator("main h1").first().waitFor();
       if (path.includes("node=")) await page.locator(".react-flow__node").first().waitFor();
       await page.waitForLoadState("networkidle");
+      await page.screenshot({ path: join(artifacts, `${path === "/" ? "projects" : path.split("/").slice(5).join("-").replace(/[?=]/g, "-")}.png`), fullPage: true });
       const found = await accessibilityProblems();
       if (found.length > 0) problems[path] = found;
       // The dark theme too, where the page shows phases (badge colours differ).
