@@ -76,6 +76,10 @@ async function launchFromForm(values: { numbers: string; settings: string; weigh
   await page.getByLabel(/^numbers/).fill(values.numbers);
   await page.getByLabel(/^settings/).fill(values.settings);
   await page.getByLabel(/^weights/).fill(values.weights);
+  // The file input by upload: the browser PUTs it to the signed URL DataProxy gives, the field takes its URI.
+  await page.getByLabel("Upload a file for data").setInputFiles({ name: "rows.csv", mimeType: "text/csv", buffer: Buffer.from("a,b\n1,2\n") });
+  await expect.poll(() => page.getByRole("status").textContent()).toBe("uploaded rows.csv");
+  expect(await page.getByLabel(/^data/).inputValue()).toMatch(/^file:\/\/.*rows\.csv$/);
   await page.getByRole("button", { name: "Launch" }).click();
   await page.waitForURL(/\/executions\/[a-z0-9]+/);
   return new URL(page.url()).pathname.split("/").pop()!;
@@ -96,12 +100,13 @@ describe.skipIf(!built || !existsSync(chromiumPath))("the web console on aloft s
     expect(await inputs.textContent()).toContain("map<string, float>");
   });
 
-  it("refuses a bad value in the form, naming the field, then launches a workflow and shows it succeed with its graph and a node's outputs", async () => {
+  it("refuses a bad value in the form, naming the field, then launches a workflow (a list, a struct, a map and an uploaded file) and shows it succeed with its graph and a node's outputs", async () => {
     await page.goto(`${base}${scope}/launchplans/consoleflow.summary`);
     await page.getByRole("link", { name: "Launch…" }).click();
     await page.getByLabel(/^numbers/).fill("[1, 2.5]");
     await page.getByLabel(/^settings/).fill('{"label": "x", "scale": 1}');
     await page.getByLabel(/^weights/).fill("{}");
+    await page.getByLabel(/^data/).fill("s3://bucket/rows.csv");
     await page.getByRole("button", { name: "Launch" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("2.5 is not an integer");
     expect(page.url()).toContain("/launch/");
@@ -114,7 +119,7 @@ describe.skipIf(!built || !existsSync(chromiumPath))("the web console on aloft s
     await page.screenshot({ path: join(artifacts, "execution.png") });
     // The first node's outputs, rendered by type: (1+2+3)*2 + 0.5 + 1.5 = 14.
     await page.getByRole("table", { name: "Nodes" }).getByRole("row", { name: /^n0/ }).click();
-    const outputs = page.getByRole("definition").filter({ hasText: "week: 3 numbers" });
+    const outputs = page.getByRole("definition").filter({ hasText: "week: 3 numbers, 2 lines" });
     await expect.poll(() => outputs.count()).toBe(1);
     const panel = page.getByRole("region", { name: "Node n0" });
     expect(await panel.getByLabel("Outputs").textContent()).toContain("14");
