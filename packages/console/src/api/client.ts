@@ -205,3 +205,8 @@ export async function uploadFile(scope: Scope, file: File): Promise<string> {
   if (!res.ok) throw new Error(`upload failed: HTTP ${res.status} ${await res.text()}`);
   return loc.nativeUrl;
 }
+
+/** Activates a launch plan version (its schedule starts firing; the version active before is deactivated) or deactivates it. */
+export async function setLaunchPlanActive(id: core.Identifier, active: boolean): Promise<void> {
+  await adminClient.updateLaunchPlan({ id: { ...id, resourceType: core.ResourceType.LAUNCH_PLAN }, state: active ? admin.LaunchPlanState.ACTIVE : admin.LaunchPlanState.INACTIVE });
+}
