@@ -37,3 +37,23 @@ export { shellTask, type ShellTaskOptions } from "./shell-task.ts";
 export { rawContainerPlugin, type RawContainerPluginOptions } from "./local/raw-container-plugin.ts";
 export { runTaskLocally } from "./local/testing.ts";
 export { localCatalog, DiskCatalogStorage } from "./local/disk-cache.ts";
+export {
+  flyte,
+  TaskEnvironment,
+  environmentOf,
+  isFlyte2Task,
+  trace,
+  group,
+  mapCalls,
+  ActionFailedError,
+  CallOutsideTaskError,
+  runTaskTree,
+  taskWorkflow,
+  reachableTasks,
+  type TaskEnvironmentOptions,
+  type EnvironmentTaskOptions,
+  type Flyte2Task,
+  type TaskInputs,
+  type TaskOverrides,
+  type MapCallOptions,
+} from "./v2/index.ts";

@@ -4,10 +4,11 @@ import type { Logger } from "pino";
 import type { BlobStore, UrlSigningConfig } from "@aloft/storage";
 import type { AdminContext } from "./context.ts";
 import { createHttpHandler } from "./transport/http-handler.ts";
-import { listen, type Listener } from "./transport/listen.ts";
+import { listen, type Listener, type RequestHandler } from "./transport/listen.ts";
 import { serviceBindings, type BindingHooks } from "./services/bindings.ts";
 import { blobRoute } from "./transport/blob-route.ts";
 import { cacheRoute } from "./cache/cache-route.ts";
+import { consoleRoute } from "./transport/console-route.ts";
 import type { FrontDoorPolicy } from "./transport/front-door.ts";
 
 export interface AdminServerOptions {
@@ -27,6 +28,10 @@ export interface AdminServerOptions {
   maxConcurrentUploads?: number;
   /** Hosts and origins allowed besides loopback, IP literals and same-origin pages (see transport/front-door.ts). */
   frontDoor?: FrontDoorPolicy;
+  /** Plain-HTTP routes tried before the others (health, readiness, metrics); each returns false to pass. */
+  routes?: Array<(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => Promise<boolean>>;
+  /** The built web console to serve at `/` (packages/console's dist); without it, `/` answers 404. */
+  consoleDir?: string;
   /** Served by GetVersion before the context is ready. */
   version?: AdminContext["version"];
 }
@@ -48,7 +53,12 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       })
     : undefined;
   const cache = cacheRoute(options.context, options.maxMessageBytes);
-  const extra: typeof cache = async (req, res) => (blob !== undefined && (await blob(req, res))) || cache(req, res);
+  const routes = options.routes ?? [];
+  const web = options.consoleDir !== undefined ? consoleRoute(options.consoleDir) : undefined;
+  const extra: typeof cache = async (req, res) => {
+    for (const route of routes) if (await route(req, res)) return true;
+    return (blob !== undefined && (await blob(req, res))) || (await cache(req, res)) || (web !== undefined && (await web(req, res)));
+  };
   const blobBase = options.blobs ? new URL(options.blobs.signing.baseUrl).pathname.replace(/\/+$/, "") : undefined;
   const handler = createHttpHandler({
     bindings,
