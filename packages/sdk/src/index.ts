@@ -1,6 +1,7 @@
 // Public surface of @aloft/sdk.
 export { t } from "./types/t.ts";
 export type { Schema, Infer, SchemaMap, ValuesOf, TransformContext } from "./types/schema.ts";
+export type { Int, Float } from "./types/number-types.ts";
 export type { BlobIO } from "./types/blob-io.ts";
 export { FlyteFile } from "./types/file.ts";
 export { FlyteDirectory } from "./types/directory.ts";

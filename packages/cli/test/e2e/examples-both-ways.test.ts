@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isWorkflow, loadWorkflowModule, type WorkflowDef } from "@aloft/sdk";
+import { isReference, isWorkflow, loadWorkflowModule, type WorkflowDef } from "@aloft/sdk";
 import { run } from "../../src/commands/run.ts";
 import type { NodeReportEntry } from "../../src/node-report.ts";
 import { captureIO, startTestServer, type TestServer } from "../server.ts";
@@ -68,7 +68,8 @@ async function discover(): Promise<Map<string, { key: string; file: string; name
     const rel = relative(examples, file);
     const m = await loadWorkflowModule(file, repo);
     for (const [name, value] of Object.entries(m.exports)) {
-      if (!isWorkflow(value) || seen.has(value)) continue;
+      // Reference workflows are declarations of workflows registered elsewhere, not examples to run.
+      if (!isWorkflow(value) || isReference(value) || seen.has(value)) continue;
       seen.add(value);
       const group = rel.split("/")[0]!;
       groups.set(group, [...(groups.get(group) ?? []), { key: `${rel}:${name}`, file, name, wf: value }]);
