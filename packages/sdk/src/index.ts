@@ -26,6 +26,7 @@ export { executeTask, type ExecuteRequest, type ExecuteResponse } from "./runtim
 export { codeBundleEntry, ensureCodeBundle, type BundledModule } from "./runtime/code-bundle.ts";
 export { aloftTaskMain } from "./runtime/aloft-task-main.ts";
 export { runTask, type TaskOutcome, type TaskError } from "./runtime/run-task.ts";
+export { SecretNotFoundError, type TaskSecrets } from "./runtime/secrets.ts";
 export { blobIO } from "./runtime/blob-io.ts";
 export { runWorkflow, inputLiterals, WorkflowFailedError, type RunOptions, type RunResult } from "./local/run.ts";
 export { InProcessTaskPlugin, type MockFn } from "./local/in-process-plugin.ts";

@@ -13,6 +13,8 @@ export interface TypeScriptTaskPluginOptions {
   root?: string;
   /** This process's variables task code sees (names, prefixes ending in `*`); default all (a local run). */
   envAllow?: readonly string[];
+  /** The server's secrets directory (`<dir>/<group>/<key>`): declared secrets are sent with each task's request. */
+  secretsDir?: string | undefined;
 }
 
 export function typescriptTaskPlugin(options: TypeScriptTaskPluginOptions = {}): TaskPlugin & { close(): Promise<void> } {
@@ -20,6 +22,7 @@ export function typescriptTaskPlugin(options: TypeScriptTaskPluginOptions = {}):
     runtime: typescriptRuntimeUrl,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.envAllow ? { envAllow: options.envAllow } : {}),
+    ...(options.secretsDir ? { secretsDir: options.secretsDir } : {}),
   });
   const root = options.root ?? process.cwd();
   const fetching = new Map<string, Promise<string>>();
