@@ -5,6 +5,7 @@ import { admin, core } from "@aloft/idl";
 import { isLaunchPlan, isTaskEntity, isWorkflow, loadWorkflowModule, Serializer } from "@aloft/sdk";
 import type { Remote } from "./connection.ts";
 import { bundleModule, uploadBundle } from "./code-bundle.ts";
+import { checkReferences } from "./references.ts";
 import { subWorkflowsOf } from "./sub-workflows.ts";
 
 export interface RegisterResult {
@@ -31,6 +32,7 @@ export async function registerModule(remote: Remote, file: string, options: { ve
     else if (isTaskEntity(value)) await s.task(value);
   }
   for (const lp of s.launchPlans.values()) if (!lps.includes(lp)) lps.push(lp);
+  await checkReferences(remote, s);
 
   const tasks = [...s.tasks.values()];
   for (const t of tasks) await remote.admin.createTask({ id: t.id, spec: { template: t } });

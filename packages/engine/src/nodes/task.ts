@@ -9,10 +9,11 @@ import { cacheBeforeRun, cacheAfterSuccess, cacheEnabled, cacheRelease } from ".
 import { attemptScratch, nodeIdOf, startAttempt } from "./task-attempt.ts";
 import { dynamicChildInputs, dynamicChildSpec, startDynamic, stepDynamic } from "./dynamic.ts";
 import type { ActionContext, NodeHandler } from "./handler.ts";
+import { callChildInputs, callChildSpec, isCallChild, settleCalls } from "./call.ts";
 
 export function taskOf(a: LiveAction): core.TaskTemplate {
   const s = a.spec;
-  if (s.kind === "subtask") return s.task;
+  if (s.kind === "subtask" || s.kind === "call") return s.task;
   if (s.kind === "node" && s.node.target.case === "taskNode") {
     const ref = s.node.target.value.reference;
     if (ref.case !== "referenceId") throw new InvalidArgumentError(`${a.key}.taskNode.reference`, "has no reference_id");
@@ -38,6 +39,8 @@ export const taskHandler: NodeHandler = {
     const task = taskOf(a);
     const state = a.rec.state as TaskState;
     if (state.dynamic) return stepDynamic(ctx, task, state.dynamic.uri);
+    // Children this task called that finished: their awaiting calls in the running attempt resume.
+    if (a.changed.length) settleCalls(a);
     const sc = attemptScratch(a);
     if (sc.result) return onResult(ctx, task);
     if (sc.inflight) return;
@@ -75,8 +78,8 @@ export const taskHandler: NodeHandler = {
     await cacheRelease(ctx, taskOf(ctx.action));
   },
 
-  childSpec: (ctx, child) => dynamicChildSpec(ctx, taskOf(ctx.action), child),
-  childInputs: (ctx) => dynamicChildInputs(ctx),
+  childSpec: (ctx, child) => (isCallChild(child) ? callChildSpec(ctx, child) : dynamicChildSpec(ctx, taskOf(ctx.action), child)),
+  childInputs: (ctx, child) => (isCallChild(child.rec) ? callChildInputs(ctx, child) : dynamicChildInputs(ctx)),
 };
 
 /** The error code of an attempt that was running when its engine stopped (a system error: retried on the system budget). */
