@@ -110,7 +110,8 @@ await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()))
 // Where the time goes: every database statement's duration (lock wait included for writes), and the main thread's
 // event-loop delay.
 const statements: number[] = [];
-const unobserve = aloft.database!.health.observe((ms) => statements.push(ms));
+// (`database` is absent on servers before it was added: then no statement figures.)
+const unobserve = (aloft as { database?: { health: { observe(f: (ms: number) => void): () => void } } }).database?.health.observe((ms) => statements.push(ms)) ?? (() => {});
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 const rss0 = process.memoryUsage().rss;
