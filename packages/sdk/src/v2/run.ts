@@ -7,6 +7,7 @@ import type { SchemaMap, ValuesOf } from "../types/schema.ts";
 import { workflow, type WorkflowDef } from "../workflow.ts";
 import { environmentOf } from "./environment.ts";
 import type { Flyte2Task } from "./task.ts";
+import type { TaskEntity } from "../task-entity.ts";
 
 const wrappers = new WeakMap<object, WorkflowDef<SchemaMap, OutputDecl>>();
 
@@ -22,7 +23,7 @@ export function taskWorkflow<I extends SchemaMap, O extends OutputDecl>(task: Fl
 }
 
 /** Every task `task` may call: those of its environment and the environments it depends on. */
-export function reachableTasks(task: Flyte2Task<SchemaMap, OutputDecl>) {
+export function reachableTasks(task: TaskEntity): TaskEntity[] {
   return environmentOf(task)?.allTasks() ?? [task];
 }
 
@@ -32,6 +33,6 @@ export async function runTaskTree<I extends SchemaMap, O extends OutputDecl>(
   inputs: Partial<ValuesOf<I>> & Record<string, unknown>,
   options: RunOptions = {},
 ): Promise<RunResult<O>> {
-  const tasks = [...reachableTasks(task as unknown as Flyte2Task<SchemaMap, OutputDecl>), ...(options.tasks ?? [])];
+  const tasks = [...reachableTasks(task), ...(options.tasks ?? [])];
   return runWorkflow(taskWorkflow(task), inputs, { ...options, tasks }) as Promise<RunResult<O>>;
 }
