@@ -1,9 +1,7 @@
 // `aloft run <file> <workflow> --<input> <value>…`: runs a workflow locally through the engine (in-process, data in
 // memory unless --store-dir), or hands it to the remote-run module with --remote.
-import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { formatLiteralType } from "@aloft/idl";
 import {
   describeInputs,
@@ -25,6 +23,7 @@ import {
   type SchemaMap,
 } from "@aloft/sdk";
 import { UsageError, type Command, type CommandIO } from "../command.ts";
+import { enableUserCode } from "../user-code.ts";
 import { formatNodeReport, localNodeCollector, teeSink } from "../node-report.ts";
 
 const usage = `Usage: aloft run [options] <file.ts> <workflow> [--<input> <value>…]
@@ -85,22 +84,18 @@ function splitArgs(argv: string[]): { flags: RunFlags; file: string; name: strin
   return { flags, file, name, rest };
 }
 
-/** Where `--remote` goes: the server engineer's module under ../remote/ (absent until it lands). */
+/** `--remote`: loaded only then, as it pulls in the gRPC client. */
 async function runRemote(file: string, name: string, rest: string[], io: CommandIO, report: { nodes: boolean; json: boolean }): Promise<number> {
-  const modulePath = new URL("../remote/run.ts", import.meta.url);
-  if (!existsSync(fileURLToPath(modulePath))) throw new UsageError("remote runs are not available in this build (packages/cli/src/remote/run.ts is missing)");
-  const remote = (await import(modulePath.href)) as {
-    runRemote(request: { file: string; workflow: string; argv: string[]; nodes?: boolean; json?: boolean }, io: CommandIO): Promise<number>;
-  };
+  const remote = await import("../remote/run.ts");
   return remote.runRemote({ file, workflow: name, argv: rest, ...report }, io);
 }
 
 export const run: Command = {
   name: "run",
-  summary: "run a workflow from a TypeScript file, locally or (--remote) on a server",
   usage,
   async run(argv, io) {
     const { flags, file, name, rest: args } = splitArgs(argv);
+    await enableUserCode();
     if (flags.remote) return runRemote(file, name, args, io, { nodes: flags.nodes, json: flags.json });
     if (flags.cacheMode !== "local" && !flags.cache) throw new UsageError(`--no-cache and --cache ${flags.cacheMode} contradict each other`);
     const storeDir = resolve(flags.storeDir ?? join(tmpdir(), "aloft-local"));
