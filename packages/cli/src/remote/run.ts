@@ -1,6 +1,6 @@
 // `aloft run --remote`: register the file (fast registration), launch the workflow's launch plan with the given
 // inputs on the server, and follow it to completion.
-import { isLaunchPlan, loadWorkflowModule, pickWorkflow, type SchemaMap } from "@aloft/sdk";
+import { isFlyte2Task, isLaunchPlan, loadWorkflowModule, pickWorkflow, taskWorkflow, type SchemaMap } from "@aloft/sdk";
 import type { CommandIO } from "../command.ts";
 import { connect, takeCommonFlags } from "./connection.ts";
 import { parseRemoteInputs } from "./inputs.ts";
@@ -12,7 +12,8 @@ export async function runRemote(request: { file: string; workflow: string; argv:
   const { flags, rest } = takeCommonFlags(request.argv);
   const remote = connect(flags);
   const mod = await loadWorkflowModule(request.file);
-  const entity = pickWorkflow(mod, request.file, request.workflow);
+  const exported = mod.exports[request.workflow];
+  const entity = isFlyte2Task(exported) ? taskWorkflow(exported) : pickWorkflow(mod, request.file, request.workflow);
   const reg = await registerModule(remote, request.file);
   io.err(`registered version ${reg.version}`);
   // A workflow runs through its default launch plan, which carries the workflow's name.

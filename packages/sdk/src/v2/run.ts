@@ -5,6 +5,7 @@ import type { OutputDecl, ReturnValues } from "../entity.ts";
 import { runWorkflow, type RunOptions, type RunResult } from "../local/run.ts";
 import type { SchemaMap, ValuesOf } from "../types/schema.ts";
 import { workflow, type WorkflowDef } from "../workflow.ts";
+import { markGenerated } from "../serialize/identity.ts";
 import { environmentOf } from "./environment.ts";
 import type { Flyte2Task } from "./task.ts";
 import type { TaskEntity } from "../task-entity.ts";
@@ -17,6 +18,7 @@ export function taskWorkflow<I extends SchemaMap, O extends OutputDecl>(task: Fl
   if (!wf) {
     const outputs = task.singleOutput ? task.outputs.o0 : task.outputs;
     wf = workflow({ name: task.explicitName!, inputs: task.inputs, outputs }, (i) => (task as unknown as (v: unknown) => unknown)(i) as never) as unknown as WorkflowDef<SchemaMap, OutputDecl>;
+    markGenerated(wf, task);
     wrappers.set(task, wf);
   }
   return wf as unknown as WorkflowDef<I, O>;
