@@ -4,7 +4,7 @@
 // all its launch plans (registered last) already, nothing is uploaded or registered again.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { admin, core } from "@aloft/idl";
-import { isLaunchPlan, isTaskEntity, isWorkflow, loadWorkflowModule, Serializer } from "@aloft/sdk";
+import { isFlyte2Task, isLaunchPlan, isTaskEntity, isWorkflow, loadWorkflowModule, reachableTasks, Serializer, taskWorkflow } from "@aloft/sdk";
 import type { Remote } from "./connection.ts";
 import { bundleLocation, bundleModule, uploadBundle } from "./code-bundle.ts";
 import { checkReferences } from "./references.ts";
@@ -48,6 +48,14 @@ export async function registerModule(remote: Remote, file: string, options: { ve
       await s.workflow(value);
       lps.push(await s.defaultLaunchPlan(value));
     } else if (isLaunchPlan(value)) await s.launchPlan(value);
+    else if (isFlyte2Task(value)) {
+      // A Flyte 2 task runs as the one node of a generated workflow with a launch plan of the task's name; the
+      // tasks it may call are registered with it.
+      const wf = taskWorkflow(value);
+      await s.workflow(wf);
+      lps.push(await s.defaultLaunchPlan(wf));
+      for (const t of reachableTasks(value)) await s.task(t);
+    }
     else if (isTaskEntity(value)) await s.task(value);
   }
   for (const lp of s.launchPlans.values()) if (!lps.includes(lp)) lps.push(lp);

@@ -69,6 +69,8 @@ export class TypeScriptPlugin implements TaskPlugin {
         ...(ctx.task.id ? { task: { project: ctx.task.id.project, domain: ctx.task.id.domain, name: ctx.task.id.name, version: ctx.task.id.version } } : {}),
       },
       ctx.onAbort ? (fn) => ctx.onAbort!(fn) : ctx.signal,
+      // "in", not a read: the getter makes the attempt's call table, which most tasks never need.
+      "actions" in ctx ? () => ctx.actions! : undefined,
     );
     if ("outputs" in reply) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, reply.outputs), encoded: reply.outputs };
     if ("futures" in reply) return { kind: "dynamic", spec: fromBinary(core.DynamicJobSpecSchema, reply.futures) };
