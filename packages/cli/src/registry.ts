@@ -17,4 +17,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   recover: async () => (await import("./commands/relaunch.ts")).recover,
   logs: async () => (await import("./commands/logs.ts")).logs,
   cache: async () => (await import("./commands/cache.ts")).cache,
+  codegen: async () => (await import("./commands/codegen.ts")).codegen,
 };

@@ -13,7 +13,7 @@ export {
   type CreateExecutionRequest,
   type ExecutionResult,
 } from "./engine.ts";
-export type { TaskPlugin, TaskExecutionContext, TaskResult, TaskFailure, TaskLogSink } from "./plugins/plugin.ts";
+export type { TaskPlugin, TaskExecutionContext, TaskResult, TaskFailure, TaskLogSink, ChildActions, ChildCall, ChildOutcome } from "./plugins/plugin.ts";
 export { localProcessPlugin, ARRAY_INDEX_VAR, type LocalProcessPluginOptions } from "./plugins/local-process.ts";
 export { withLocalBlobPaths } from "./plugins/local-paths.ts";
 export { checkTaskEnvAllow, DEFAULT_TASK_ENV_ALLOW } from "./plugins/task-env.ts";

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import pino, { type Logger } from "pino";
 import { createEngine, engineMigrations, localProcessPlugin, openDatabase, type Engine, type TaskPlugin, type Database } from "@aloft/engine";
 import { createBlobStore, DataLayout } from "@aloft/storage";
+import { consoleAssetsDir } from "@aloft/console";
 import type { AloftConfig } from "./config.ts";
 import type { AdminContext } from "./context.ts";
 import type { AdminTables } from "./db/schema.ts";
@@ -20,6 +21,9 @@ import { recoveredOutputsPlugin } from "./execution/recovery.ts";
 import { webhookNotifier } from "./notifications/webhooks.ts";
 import type { PhaseListener } from "./admin/events/workflow-event.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
+import { createAuthService } from "./auth/service.ts";
+import { authMigrations } from "./auth/migrations.ts";
+import { bootstrapAdminKey } from "./auth/bootstrap.ts";
 import { ServerMetrics } from "./observability/metrics.ts";
 import { ExecutionReporter } from "./observability/execution-report.ts";
 import { healthRoute } from "./observability/health-route.ts";
@@ -72,6 +76,9 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   let db: Database | undefined;
   let engine: Engine | undefined;
   let startError: unknown;
+  const auth = config.auth.enabled
+    ? await createAuthService({ config: config.auth, context: ctxPromise, issuerUrl: (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, ""), keyFile: join(config.dataDir, "auth-signing-key.json"), log })
+    : undefined;
   const server = await startAdminServer({
     host: config.host,
     port: config.port,
@@ -89,7 +96,10 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     ...(storeUri.startsWith("file:") ? { blobs: { store: blobStore, signing } } : {}),
     log,
     version: VERSION,
+    consoleDir: consoleAssetsDir,
+    ...(auth ? { auth } : {}),
   });
+  if (auth && !config.publicUrl) auth.issuer.url = server.url;
   signing.baseUrl = `${(config.publicUrl ?? server.url).replace(/\/+$/, "")}/blobs`;
 
   const ready = (async () => {
@@ -98,7 +108,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     db = await openDatabase({
       // A long-running server trades ~50 MiB for PGlite's optimized WASM (~20% less CPU per statement).
       ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db"), optimizeWasm: true }),
-      migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations],
+      migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations, ...authMigrations],
     });
     metrics.watchDatabase(db.health);
     // The data catalog lives in the server's database: cached tasks hit across executions and restarts.
@@ -166,6 +176,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     listeners.push((e) => scheduler?.executionPhaseChanged(e));
     await scheduler.start();
     resolveCtx(ctx);
+    if (auth) await bootstrapAdminKey(auth, config.dataDir, log);
     return ctx;
   })();
   ready.catch((e) => {
@@ -180,6 +191,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       await ready.catch(() => undefined);
       await scheduler?.stop();
       await server.close();
+      await auth?.close();
       await engine?.stop();
       await db?.close();
       metrics.close();

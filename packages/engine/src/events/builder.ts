@@ -148,7 +148,7 @@ function launchPlanMetadata(a: LiveAction): Pick<event.NodeExecutionEvent, "targ
   return { targetMetadata: { case: "workflowNodeMetadata", value: create(event.WorkflowNodeMetadataSchema, { executionId }) } };
 }
 
-const isTaskNode = (a: LiveAction) => a.spec.kind === "subtask" || (a.spec.kind === "node" && a.spec.node.target.case === "taskNode");
+const isTaskNode = (a: LiveAction) => a.spec.kind === "subtask" || a.spec.kind === "call" || (a.spec.kind === "node" && a.spec.node.target.case === "taskNode");
 
 // Every task node's event says how it used the cache (FlyteRemote, `aloft get nodes` and `aloft logs` show it).
 // flytekit's sync of a dynamic node also reads the compiled dynamic workflow back from GetNodeExecutionData (it

@@ -1,0 +1,3 @@
+export default function ExecutionPage() {
+  return <p>Execution</p>;
+}

@@ -1,0 +1,3 @@
+export default function LaunchPage() {
+  return <p>Launch</p>;
+}
