@@ -4,7 +4,7 @@
 // Prints figures; asserts nothing.
 //   npx tsx bench/soak.ts [--minutes 10] [--port 18790] [--database-url postgres://...]
 import { spawn, execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -32,6 +32,22 @@ function usage(): { rssMiB: number; fds: number } {
   return { rssMiB: rssKiB / 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
 }
 const show = (u: { rssMiB: number; fds: number }) => `RSS ${u.rssMiB.toFixed(0)} MiB, ${u.fds} open fds`;
+
+/** Open descriptors by kind (socket, pipe, anon_inode:[eventfd], a file's directory), to see what grows. */
+function fdKinds(): string {
+  const kinds = new Map<string, number>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue; // closed meanwhile
+    }
+    const kind = target.startsWith("/") ? `file ${target.split("/").slice(0, 3).join("/")}` : target.replace(/:\[\d+\]$/, "").replace(/^anon_inode:\[?([^\]]+)\]?$/, "anon_inode:$1");
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return [...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ");
+}
 
 async function aloft(...args: string[]): Promise<void> {
   await run(process.execPath, [cli, ...args, "--endpoint", endpoint], { env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 16 * 1024 * 1024 });
@@ -61,6 +77,7 @@ const start = usage();
 const t0 = Date.now();
 console.log(`soak: ${minutes} min of the README's remote commands against aloft start (pid ${pid}, ${databaseUrl ? "PostgreSQL" : "PGlite"})`);
 console.log(`start (after one warm-up round): ${show(start)}`);
+console.log(`  fds: ${fdKinds()}`);
 let done = 0;
 let failed = 0;
 let nextReport = t0 + 60_000;
@@ -85,6 +102,7 @@ while (Date.now() - t0 < minutes * 60_000) {
 }
 const end = usage();
 console.log(`end after ${((Date.now() - t0) / 60_000).toFixed(1)} min: ${show(end)} (start ${show(start)}; peak RSS ${peak.rssMiB.toFixed(0)} MiB, peak ${peak.fds} fds)`);
+console.log(`  fds: ${fdKinds()}`);
 console.log(`${done} commands (${Math.round(done / 3)} rounds of run --remote, get executions, launch --wait), ${failed} failed`);
 const metrics = await (await fetch(`${endpoint}/metrics`)).text();
 for (const name of ["aloft_executions_created_total", "aloft_executions_finished_total", "aloft_task_attempts_total", "aloft_cache_hits_total"]) {
