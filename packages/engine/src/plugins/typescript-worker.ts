@@ -30,6 +30,8 @@ export interface WorkerRequest {
   task?: { project: string; domain: string; name: string; version: string };
   /** The main thread serves child actions for this request (see worker-calls.ts). */
   calls?: boolean;
+  /** The task's declared secrets, by flytekit's variable names, for this request only. */
+  secrets?: Record<string, string>;
 }
 
 export type WorkerReply = RuntimeReply & { id: number };

@@ -26,6 +26,12 @@ export interface ExecuteRequest {
    * serialized in its project, domain and version, as flytekit does, so the engine can run and cache them.
    */
   task?: TaskIdentity;
+  /**
+   * The values of the task's declared secrets, by the variable names flytekit reads (`_FSEC_<GROUP>_<KEY>`), read
+   * by the server from its secrets directory. Held in this request only: never in the worker's environment, which
+   * other tasks share.
+   */
+  secrets?: Record<string, string>;
 }
 
 export interface TaskIdentity {
@@ -145,6 +151,7 @@ export async function executeTask(request: ExecuteRequest, calls?: ChildActions)
     root: projectRoot(),
     codeBundle: args.codeBundle,
     calls: calls ? { actions: () => calls, templateOf: calledTemplates(request, args) } : undefined,
+    secrets: { env: request.secrets ?? {}, files: false },
   });
   switch (outcome.kind) {
     case "success":
