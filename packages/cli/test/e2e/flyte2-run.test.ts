@@ -22,7 +22,7 @@ describe("aloft run of a Flyte 2 task", () => {
     expect(stdout).toContain("batch (integer): 128");
     expect(stdout).toContain("trials (integer): 2");
     expect(stderr).toContain("makeData");
-    expect(stderr).toMatch(/✗ n0-0-[0-9a-z]{25} trials\/hpo\.train .*OutOfMemory: batch 256 does not fit in memory/);
+    expect(stderr).toMatch(/✗ n0-0-[0-9a-z]{25} \S*train .*OutOfMemory: batch 256 does not fit in memory/);
     const tree = stdout.split("\n").filter((l) => /^n0-0-/.test(l));
     // Two out-of-memory trials, two retried with the override, one trace.
     expect(tree.filter((l) => /train\s+FAILED/.test(l))).toHaveLength(2);
