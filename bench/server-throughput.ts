@@ -68,7 +68,7 @@ async function contributorKey(url: string, adminKey: string): Promise<string> {
   return k.key;
 }
 
-async function runOnce(authOn: boolean): Promise<number> {
+async function runOnce(authOn: boolean): Promise<{ perHour: number; cpuMsPer: number }> {
   const dir = mkdtempSync(join(tmpdir(), "aloft-bench-"));
   const config = { ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent", ...(postgres ? { databaseUrl: postgres } : {}) };
   const aloft = await startAloft(authOn ? { ...config, auth: { ...config.auth, enabled: true } } : config);
@@ -167,16 +167,21 @@ async function runOnce(authOn: boolean): Promise<number> {
   console.log(`completed-execution throughput: ${Math.round((succeeded / totalSeconds) * 3600).toLocaleString("en-US")} executions/hour`);
   await aloft.close();
   rmSync(dir, { recursive: true, force: true });
-  return created / createSeconds * 3600;
+  // CPU per created execution (all threads of the server's process, clients included unless --client-process):
+  // less sensitive than throughput to other processes taking this machine's cores.
+  const cpuMsPer = (cpu.user + cpu.system) / 1000 / Math.max(created, 1);
+  console.log(`process CPU per created execution: ${cpuMsPer.toFixed(2)} ms`);
+  return { perHour: (created / createSeconds) * 3600, cpuMsPer };
 }
 
 const rounds = authMode === "both" ? [false, true, false, true] : [authMode === "on"];
-const rates: { auth: boolean; perHour: number }[] = [];
-for (const authOn of rounds) rates.push({ auth: authOn, perHour: await runOnce(authOn) });
+const rates: { auth: boolean; perHour: number; cpuMsPer: number }[] = [];
+for (const authOn of rounds) rates.push({ auth: authOn, ...(await runOnce(authOn)) });
 if (authMode === "both") {
-  const mean = (on: boolean) => rates.filter((r) => r.auth === on).reduce((a, r) => a + r.perHour, 0) / 2;
+  const mean = (on: boolean, f: "perHour" | "cpuMsPer" = "perHour") => rates.filter((r) => r.auth === on).reduce((a, r) => a + r[f], 0) / 2;
   const off = mean(false);
   const on = mean(true);
+  console.log(`process CPU per created execution, auth off: ${mean(false, "cpuMsPer").toFixed(2)} ms, auth on: ${mean(true, "cpuMsPer").toFixed(2)} ms (${(((mean(true, "cpuMsPer") - mean(false, "cpuMsPer")) / mean(false, "cpuMsPer")) * 100).toFixed(1)}% more)`);
   console.log(`created/hour, auth off: ${rates.filter((r) => !r.auth).map((r) => Math.round(r.perHour).toLocaleString("en-US")).join(", ")}; auth on: ${rates.filter((r) => r.auth).map((r) => Math.round(r.perHour).toLocaleString("en-US")).join(", ")}`);
   console.log(`authentication and authorization cost: ${(((off - on) / off) * 100).toFixed(1)}% of CreateExecution throughput (mean of 2 alternating rounds each)`);
 }
