@@ -46,6 +46,8 @@ export interface Aloft {
   server: AdminServer;
   /** Resolves when the database, engine and scheduler are up. */
   ready: Promise<AdminContext>;
+  /** The server's database once ready (health, fault drills such as `crashWorker`). */
+  readonly database: Database | undefined;
   close(): Promise<void>;
 }
 
@@ -73,12 +75,12 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   const onPhase: PhaseListener = (e, p) => listeners.forEach((l) => l(e, p));
   let scheduler: Scheduler | undefined;
   const blobStore = createBlobStore(storeUri, { signing });
-  const auth = config.auth.enabled
-    ? await createAuthService({ config: config.auth, context: ctxPromise, issuerUrl: (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, ""), keyFile: join(config.dataDir, "auth-signing-key.json"), log })
-    : undefined;
   let db: Database | undefined;
   let engine: Engine | undefined;
   let startError: unknown;
+  const auth = config.auth.enabled
+    ? await createAuthService({ config: config.auth, context: ctxPromise, issuerUrl: (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, ""), keyFile: join(config.dataDir, "auth-signing-key.json"), log })
+    : undefined;
   const server = await startAdminServer({
     host: config.host,
     port: config.port,
@@ -96,8 +98,8 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     ...(storeUri.startsWith("file:") ? { blobs: { store: blobStore, signing } } : {}),
     log,
     version: VERSION,
-    ...(auth ? { auth } : {}),
     consoleDir: consoleAssetsDir,
+    ...(auth ? { auth } : {}),
   });
   if (auth && !config.publicUrl) auth.issuer.url = server.url;
   signing.baseUrl = `${(config.publicUrl ?? server.url).replace(/\/+$/, "")}/blobs`;
@@ -109,6 +111,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       // A long-running server trades ~50 MiB for PGlite's optimized WASM (~20% less CPU per statement).
       ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db"), optimizeWasm: true }),
       migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations, ...authMigrations],
+      onWarning: (message, err) => log.warn({ err }, message),
     });
     metrics.watchDatabase(db.health);
     // The data catalog lives in the server's database: cached tasks hit across executions and restarts.
@@ -187,6 +190,9 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   return {
     server,
     ready,
+    get database() {
+      return db;
+    },
     async close() {
       await ready.catch(() => undefined);
       await scheduler?.stop();

@@ -33,12 +33,12 @@ export interface AdminServerOptions {
   maxConcurrentUploads?: number;
   /** Hosts and origins allowed besides loopback, IP literals and same-origin pages (see transport/front-door.ts). */
   frontDoor?: FrontDoorPolicy;
-  /** Authentication, project roles and the audit log (auth/); every call is open when absent. */
-  auth?: AuthService;
   /** Plain-HTTP routes tried before the others (health, readiness, metrics); each returns false to pass. */
   routes?: Array<(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => Promise<boolean>>;
   /** The built web console to serve at `/` (packages/console's dist); without it, `/` answers 404. */
   consoleDir?: string;
+  /** Authentication, project roles and the audit log (auth/); every call is open when absent. */
+  auth?: AuthService;
   /** Served by GetVersion before the context is ready. */
   version?: AdminContext["version"];
 }
@@ -66,7 +66,12 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const web = options.consoleDir !== undefined ? consoleRoute(options.consoleDir) : undefined;
   const extra: typeof cache = async (req, res) => {
     for (const route of routes) if (await route(req, res)) return true;
-    return (blob !== undefined && (await blob(req, res))) || (auth !== undefined && (await auth(req, res))) || (await cache(req, res)) || (web !== undefined && (await web(req, res)));
+    return (
+      (blob !== undefined && (await blob(req, res))) ||
+      (auth !== undefined && (await auth(req, res))) ||
+      (await cache(req, res)) ||
+      (web !== undefined && (await web(req, res)))
+    );
   };
   const blobBase = options.blobs ? new URL(options.blobs.signing.baseUrl).pathname.replace(/\/+$/, "") : undefined;
   const handler = createHttpHandler({

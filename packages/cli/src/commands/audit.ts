@@ -13,7 +13,6 @@ project's admins see theirs (give --project). Here --project filters the log, it
 
 export const audit: Command = {
   name: "audit",
-  summary: "the server's audit log of writes: who, when, what and the outcome",
   usage,
   async run(argv, io) {
     const explicitProject = argv.some((a) => a === "--project" || a.startsWith("--project="));

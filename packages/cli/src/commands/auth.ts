@@ -28,7 +28,6 @@ function grantOf(spec: string): { project: string; domain: string; role: string 
 
 export const auth: Command = {
   name: "auth",
-  summary: "API keys, role grants and the current credential on a server with authentication on",
   usage,
   async run(argv, io) {
     const { flags, rest } = takeCommonFlags(argv);
