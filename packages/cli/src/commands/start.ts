@@ -31,7 +31,11 @@ variables, then flags:
                            (ALOFT_TASK_ENV_ALLOW, default PATH,HOME,USER,LANG,LC_*,TZ,PYTHON*)
   --task-secrets-dir <dir> secrets requested by tasks, read from <dir>/<group>/<key> (ALOFT_TASK_SECRETS_DIR)
   --keep-failed-task-dirs <true|false>
-                           keep a failed attempt's working directory under <data-dir>/task-runs`;
+                           keep a failed attempt's working directory under <data-dir>/task-runs
+  --auth                   require an API key or access token on every call, with project roles and an audit log
+                           (ALOFT_AUTH=true; "auth": {issuer, audience, orgAdmins, …} in the config file for an
+                           external OIDC issuer); the first start writes an admin key to <data-dir>/admin-key.
+                           See docs/security.md`;
 
 export const start: Command = {
   name: "start",

@@ -7,6 +7,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { googleapi, service } from "@aloft/idl";
 import { sql } from "kysely";
+import pino from "pino";
 import { RecordingLauncher, startHarness, type Harness } from "../harness.ts";
 import { createAuthService, type AuthService } from "../../src/auth/service.ts";
 import { defaultAuthConfig } from "../../src/auth/config.ts";
@@ -20,6 +21,8 @@ let auth: AuthService;
 const launcher = new RecordingLauncher();
 const keys: Record<"admin" | "contributor" | "viewer" | "other", string> = { admin: "", contributor: "", viewer: "", other: "" };
 const P = "pa";
+/** Everything the server logged, at every level. */
+const logged: string[] = [];
 const D = "development";
 
 const services = serviceBindings(new Promise<AdminContext>(() => {})).map((b) => b.service);
@@ -88,8 +91,9 @@ async function snapshot(): Promise<Record<string, string>> {
 beforeAll(async () => {
   let resolve!: (c: AdminContext) => void;
   const ctx = new Promise<AdminContext>((r) => (resolve = r));
-  auth = await createAuthService({ config: { ...defaultAuthConfig(), enabled: true }, context: ctx, issuerUrl: "http://aloft.test" });
-  h = await startHarness({ launcher, server: { auth } });
+  const log = pino({ level: "trace" }, { write: (line: string) => void logged.push(line) });
+  auth = await createAuthService({ config: { ...defaultAuthConfig(), enabled: true }, context: ctx, issuerUrl: "http://aloft.test", log });
+  h = await startHarness({ launcher, server: { auth, log } });
   resolve(h.ctx);
   const grant = async (name: keyof typeof keys, project: string, domain: string, role: "viewer" | "contributor" | "admin" | "org-admin") => {
     const k = await auth.keys.create(name, "test");
@@ -253,5 +257,17 @@ describe("lists, the audit log and keys", () => {
     expect((await form(keys.contributor)).status).toBe(401);
     const meta = await createClient(service.AuthMetadataService, createGrpcTransport({ baseUrl: h.server.url })).getOAuth2Metadata({});
     expect(meta.tokenEndpoint).toBe("http://aloft.test/oauth2/token");
+  });
+});
+
+describe("secrets", () => {
+  it("never appear in the server's log, the audit log or error messages", async () => {
+    // An internal error is logged with its request context: make one happen with a credential on the request.
+    await call("AdminService.getExecution", services[0]!.methods.find((m) => m.localName === "getExecution")!, requestFor(services[0]!.methods.find((m) => m.localName === "getExecution")!, rules["AdminService.getExecution"]!), keys.viewer);
+    const secrets = Object.values(keys).map((k) => k.slice(k.lastIndexOf("_") + 1));
+    const audit = JSON.stringify(await sql`select * from auth_audit`.execute(h.ctx.db));
+    const text = logged.join("") + audit;
+    expect(text.length).toBeGreaterThan(0);
+    for (const s of secrets) expect(text).not.toContain(s);
   });
 });
