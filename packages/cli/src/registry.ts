@@ -23,4 +23,5 @@ export const commands: Record<string, CommandEntry> = {
   recover: { summary: "re-run an execution, reusing the outputs of nodes that succeeded", load: async () => (await import("./commands/relaunch.ts")).recover },
   logs: { summary: "show an execution's nodes, task attempts, their output (stdout, stderr) and errors", load: async () => (await import("./commands/logs.ts")).logs },
   cache: { summary: "explain a task node's cache hit or miss on a server, or evict its entry", load: async () => (await import("./commands/cache.ts")).cache },
+  codegen: { summary: "write a typed TypeScript reference declaration for a registered task, workflow or launch plan", load: async () => (await import("./commands/codegen.ts")).codegen },
 };

@@ -91,6 +91,19 @@ export interface Engine {
   readonly pausedBy: StoreFaultError | undefined;
   /** Executions running in this engine (in memory), for metrics. */
   readonly liveExecutions: number;
+  /** What the engine holds now, for metrics (walks the live actions: call it per scrape, not per event). */
+  stats(): EngineStats;
+}
+
+export interface EngineStats {
+  /** Executions running in this engine. */
+  executions: number;
+  /** Nodes (and array subtasks) waiting to start. */
+  queuedNodes: number;
+  /** Nodes (and array subtasks) running. */
+  runningNodes: number;
+  /** Actions woken and waiting for the engine's next round. */
+  queueDepth: number;
 }
 
 function validateId(id: core.WorkflowExecutionIdentifier | undefined, field: string): asserts id {
@@ -314,6 +327,16 @@ export function createEngine(options: EngineOptions): Engine {
     },
     get liveExecutions() {
       return executor.executions.size;
+    },
+    stats() {
+      let queuedNodes = 0;
+      let runningNodes = 0;
+      for (const a of executor.actions.values()) {
+        if (a.rec.kind === "workflow") continue;
+        if (a.rec.phase === "QUEUED") queuedNodes++;
+        else if (a.rec.phase === "RUNNING") runningNodes++;
+      }
+      return { executions: executor.executions.size, queuedNodes, runningNodes, queueDepth: executor.queueDepth };
     },
     async start() {
       await store.init();

@@ -7,12 +7,13 @@ export type { PauseListener } from "./runtime/executor.ts";
 export {
   createEngine,
   type Engine,
+  type EngineStats,
   type EngineOptions,
   type ExecutionOptions,
   type CreateExecutionRequest,
   type ExecutionResult,
 } from "./engine.ts";
-export type { TaskPlugin, TaskExecutionContext, TaskResult, TaskFailure, TaskLogSink } from "./plugins/plugin.ts";
+export type { TaskPlugin, TaskExecutionContext, TaskResult, TaskFailure, TaskLogSink, ChildActions, ChildCall, ChildOutcome } from "./plugins/plugin.ts";
 export { localProcessPlugin, ARRAY_INDEX_VAR, type LocalProcessPluginOptions } from "./plugins/local-process.ts";
 export { withLocalBlobPaths } from "./plugins/local-paths.ts";
 export { checkTaskEnvAllow, DEFAULT_TASK_ENV_ALLOW } from "./plugins/task-env.ts";
@@ -38,3 +39,5 @@ export { columnArrays, unnestOf, upsertSql, type ColumnType, type Columns, type 
 export { StoreFaultError, classifyFault, isStoreFault, asStoreFault, type StoreFaultCode } from "./db/faults.ts";
 export { DatabaseHealth, type QueryObserver } from "./db/health.ts";
 export { withStoreFaults } from "./runtime/blob-faults.ts";
+export { kubernetesPodPlugin, loadKubeConfig, routesToPod, KUBERNETES_PLUGIN, type KubernetesPluginOptions } from "./plugins/kubernetes/plugin.ts";
+export { parseKubernetesConfig, defaultKubernetesConfig, type KubernetesConfig } from "./plugins/kubernetes/config.ts";

@@ -11,6 +11,8 @@ export { dynamic } from "./dynamic.ts";
 export { workflow, isWorkflow, type WorkflowDef, type WorkflowOptions, type WorkflowInputs } from "./workflow.ts";
 export { launchPlan, isLaunchPlan, type LaunchPlanDef, type LaunchPlanOptions, type Schedule } from "./launch-plan.ts";
 export { when, fail, Branch } from "./condition.ts";
+export { interfaceMismatches, registeredFromTyped, registeredFromLaunchPlan, type RegisteredInterface } from "./reference-check.ts";
+export { referenceTask, referenceWorkflow, referenceLaunchPlan, isReference, type ReferenceOptions, type ReferenceTaskDef, type ReferenceWorkflowDef, type ReferenceLaunchPlanDef } from "./reference.ts";
 export { map, type MapOptions } from "./map-task.ts";
 export { sleep, approve, waitForInput } from "./gate.ts";
 export { Ref, Condition, START_NODE } from "./promise.ts";
@@ -35,3 +37,23 @@ export { shellTask, type ShellTaskOptions } from "./shell-task.ts";
 export { rawContainerPlugin, type RawContainerPluginOptions } from "./local/raw-container-plugin.ts";
 export { runTaskLocally } from "./local/testing.ts";
 export { localCatalog, DiskCatalogStorage } from "./local/disk-cache.ts";
+export {
+  flyte,
+  TaskEnvironment,
+  environmentOf,
+  isFlyte2Task,
+  trace,
+  group,
+  mapCalls,
+  ActionFailedError,
+  CallOutsideTaskError,
+  runTaskTree,
+  taskWorkflow,
+  reachableTasks,
+  type TaskEnvironmentOptions,
+  type EnvironmentTaskOptions,
+  type Flyte2Task,
+  type TaskInputs,
+  type TaskOverrides,
+  type MapCallOptions,
+} from "./v2/index.ts";

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import pino, { type Logger } from "pino";
 import { createEngine, engineMigrations, localProcessPlugin, openDatabase, type Engine, type TaskPlugin, type Database } from "@aloft/engine";
 import { createBlobStore, DataLayout } from "@aloft/storage";
+import { consoleAssetsDir } from "@aloft/console";
 import type { AloftConfig } from "./config.ts";
 import type { AdminContext } from "./context.ts";
 import type { AdminTables } from "./db/schema.ts";
@@ -20,6 +21,17 @@ import { recoveredOutputsPlugin } from "./execution/recovery.ts";
 import { webhookNotifier } from "./notifications/webhooks.ts";
 import type { PhaseListener } from "./admin/events/workflow-event.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
+import { createAuthService } from "./auth/service.ts";
+import { authMigrations } from "./auth/migrations.ts";
+import { bootstrapAdminKey } from "./auth/bootstrap.ts";
+import { ServerMetrics } from "./observability/metrics.ts";
+import { ExecutionReporter } from "./observability/execution-report.ts";
+import { healthRoute } from "./observability/health-route.ts";
+import { checkReadiness } from "./observability/readiness.ts";
+import { failUnlaunched } from "./execution/unlaunched.ts";
+
+// Longer than any create takes from recording its execution to handing it to the engine.
+const UNLAUNCHED_MARGIN_MS = 30_000;
 
 export const ALOFT_VERSION = "0.1.0";
 const VERSION = { version: ALOFT_VERSION, build: "aloft", buildTime: "" };
@@ -34,6 +46,8 @@ export interface Aloft {
   server: AdminServer;
   /** Resolves when the database, engine and scheduler are up. */
   ready: Promise<AdminContext>;
+  /** The server's database once ready (health, fault drills such as `crashWorker`). */
+  readonly database: Database | undefined;
   close(): Promise<void>;
 }
 
@@ -55,10 +69,18 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   let rejectCtx!: (e: unknown) => void;
   const ctxPromise = new Promise<AdminContext>((res, rej) => ((resolveCtx = res), (rejectCtx = rej)));
   ctxPromise.catch(() => {});
-  const listeners: PhaseListener[] = [];
+  const metrics = new ServerMetrics();
+  const reporter = new ExecutionReporter(log, metrics);
+  const listeners: PhaseListener[] = [reporter.onPhase];
   const onPhase: PhaseListener = (e, p) => listeners.forEach((l) => l(e, p));
   let scheduler: Scheduler | undefined;
   const blobStore = createBlobStore(storeUri, { signing });
+  let db: Database | undefined;
+  let engine: Engine | undefined;
+  let startError: unknown;
+  const auth = config.auth.enabled
+    ? await createAuthService({ config: config.auth, context: ctxPromise, issuerUrl: (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, ""), keyFile: join(config.dataDir, "auth-signing-key.json"), log })
+    : undefined;
   const server = await startAdminServer({
     host: config.host,
     port: config.port,
@@ -71,23 +93,27 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       allowedOrigins: config.allowedOrigins,
     },
     context: ctxPromise,
+    routes: [healthRoute({ readiness: () => checkReadiness({ db, engine, startError }), metrics })],
     hooks: { onExecutionPhase: onPhase, onLaunchPlanActivation: (key, active) => scheduler?.activationChanged(key, active) },
     ...(storeUri.startsWith("file:") ? { blobs: { store: blobStore, signing } } : {}),
     log,
     version: VERSION,
+    consoleDir: consoleAssetsDir,
+    ...(auth ? { auth } : {}),
   });
+  if (auth && !config.publicUrl) auth.issuer.url = server.url;
   signing.baseUrl = `${(config.publicUrl ?? server.url).replace(/\/+$/, "")}/blobs`;
 
-  let db: Database | undefined;
-  let engine: Engine | undefined;
   const ready = (async () => {
     // Loaded after the port is open: the engine (and PGlite) take a while to import.
     const { createEngine, engineMigrations, openDatabase, catalogMigrations, DataCatalog, SqlCatalogStorage } = await import("@aloft/engine");
     db = await openDatabase({
       // A long-running server trades ~50 MiB for PGlite's optimized WASM (~20% less CPU per statement).
       ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db"), optimizeWasm: true }),
-      migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations],
+      migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations, ...authMigrations],
+      onWarning: (message, err) => log.warn({ err }, message),
     });
+    metrics.watchDatabase(db.health);
     // The data catalog lives in the server's database: cached tasks hit across executions and restarts.
     const catalog = new DataCatalog(new SqlCatalogStorage(db));
     const layout = new DataLayout({ base: storeUri.split("?")[0]! });
@@ -108,18 +134,22 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
           keepFailedWorkDirs: config.keepFailedTaskDirs,
         }),
       ],
-      events: adminEventSink(() => ctx, onPhase, children),
+      events: adminEventSink(() => ctx, onPhase, children, (events, results) => metrics.eventsApplied(events, results)),
       launchPlans: launchPlanResolver(() => ctx, children),
       metadataPrefix: `${layout.base}/metadata/propeller`,
       rawOutputPrefix: layout.rawDataPrefix,
       catalog,
       onError: (err) => log.error({ err }, "engine error"),
+      onPause: {
+        paused: (fault) => log.warn({ store: fault.store, code: fault.code }, `engine paused: ${fault.message}`),
+        resumed: (pausedMs) => log.info({ pausedMs }, "engine resumed"),
+      },
     });
     ctx = {
       db: db.typed<AdminTables>(),
       blobs: blobStore,
       layout,
-      launcher: engineLauncher(engine),
+      launcher: engineLauncher(engine, reporter),
       cache: catalog.byKey(),
       domains: config.domains.map((d) => ({ id: d, name: d })),
       log,
@@ -131,25 +161,46 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     }
     if (config.webhooks.length > 0) listeners.push(webhookNotifier(config.webhooks, log));
     await engine.start();
+    const live = engine;
+    metrics.attach({ engine: () => ({ ...live.stats(), paused: live.pausedBy !== undefined }) });
+    // No create of this process is in flight yet: every UNDEFINED record the engine does not hold is a leftover.
+    await failUnlaunched(ctx, engine, new Date(), reporter);
+    // A create whose launch failed while the database was away could not mark its record then; it is marked once the
+    // database is back (past a margin for creates still on their way to the engine).
+    db.health.onChange((reachable, fault) => {
+      if (!reachable) {
+        log.warn({ code: fault?.code }, fault?.message ?? "database unreachable");
+        return;
+      }
+      log.info("database reachable again");
+      void failUnlaunched(ctx, live, new Date(Date.now() - UNLAUNCHED_MARGIN_MS), reporter).catch((err) => log.warn({ err }, "could not mark unlaunched executions"));
+    });
     scheduler = new Scheduler(ctx);
     listeners.push((e) => scheduler?.executionPhaseChanged(e));
     await scheduler.start();
     resolveCtx(ctx);
+    if (auth) await bootstrapAdminKey(auth, config.dataDir, log);
     return ctx;
   })();
   ready.catch((e) => {
+    startError = e;
     log.error({ err: e }, "aloft failed to start");
     rejectCtx(e);
   });
   return {
     server,
     ready,
+    get database() {
+      return db;
+    },
     async close() {
       await ready.catch(() => undefined);
       await scheduler?.stop();
       await server.close();
+      await auth?.close();
       await engine?.stop();
       await db?.close();
+      metrics.close();
     },
   };
 }

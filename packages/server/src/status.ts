@@ -59,6 +59,17 @@ function codeOf(e: unknown): AdminErrorCode | undefined {
   return code in grpcCodes ? (code as AdminErrorCode) : aliases[code];
 }
 
+/**
+ * The retry hint of a store fault (the database unreachable, a disk full): `retry-after` in seconds, read by HTTP
+ * clients as the standard header (with 503/429) and sent to gRPC clients as metadata, and gRPC's own
+ * `grpc-retry-pushback-ms`, which a gRPC client with a retry policy honours.
+ */
+function retryHeaders(e: unknown): Headers | undefined {
+  const ms = (e as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  if (typeof ms !== "number" || !(ms > 0)) return undefined;
+  return new Headers({ "retry-after": String(Math.max(1, Math.ceil(ms / 1000))), "grpc-retry-pushback-ms": String(Math.ceil(ms)) });
+}
+
 /** Turns anything a handler threw into the ConnectError every transport (gRPC, Connect, REST) reports. */
 export function toConnectError(e: unknown): ConnectError {
   if (e instanceof ConnectError) return e;
@@ -66,5 +77,5 @@ export function toConnectError(e: unknown): ConnectError {
   const message = e instanceof Error ? e.message : String(e);
   if (code === undefined) return new ConnectError(`internal error: ${message}`, Code.Internal, undefined, undefined, e);
   const details = e instanceof AdminError && e.details.length > 0 ? `\n${e.details.join("\n")}` : "";
-  return new ConnectError(message + details, grpcCodes[code], undefined, undefined, e);
+  return new ConnectError(message + details, grpcCodes[code], retryHeaders(e), undefined, e);
 }

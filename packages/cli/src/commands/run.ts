@@ -7,6 +7,7 @@ import {
   describeInputs,
   InputError,
   inputFlags,
+  isFlyte2Task,
   isLaunchPlan,
   loadWorkflowModule,
   localCatalog,
@@ -14,7 +15,9 @@ import {
   parseInputs,
   pickWorkflow,
   progressSink,
+  reachableTasks,
   runWorkflow,
+  taskWorkflow,
   TypeMismatchError,
   WorkflowFailedError,
   type LaunchPlanDef,
@@ -29,7 +32,8 @@ import { formatNodeReport, localNodeCollector, teeSink } from "../node-report.ts
 
 const usage = `Usage: aloft run [options] <file.ts> <workflow> [--<input> <value>…]
 
-Runs a workflow (or launch plan) exported by <file.ts>. Inputs are parsed by their declared types: numbers
+Runs a workflow (or launch plan) exported by <file.ts>, or a Flyte 2 task (env.task) with the tasks it calls,
+each call a child action (local runs only). Inputs are parsed by their declared types: numbers
 and strings as written, booleans as true/false, datetimes as ISO-8601, durations as 90s/5m/1h30m, lists, maps
 and structs as JSON, files and datasets as local paths or URIs.
 
@@ -147,7 +151,10 @@ export const run: Command = {
     let collector: ReturnType<typeof localNodeCollector> | undefined;
     try {
       const m = await loadWorkflowModule(file);
-      const entity = pickWorkflow(m, file, name);
+      // A Flyte 2 task runs as the one node of a generated workflow; the tasks it may call travel in the closure.
+      const exported = m.exports[name];
+      const flyte2 = isFlyte2Task(exported) ? exported : undefined;
+      const entity = flyte2 ? taskWorkflow(flyte2) : pickWorkflow(m, file, name);
       const wf = isLaunchPlan(entity) ? entity.workflow : entity;
       const args = takeTrailingFlags(words, flags, new Set(Object.keys(wf.inputs)));
       if (flags.remote) {
@@ -179,6 +186,7 @@ export const run: Command = {
             ? { catalog: localCatalog(catalogDir) }
             : {}),
         ...(events ? { events } : {}),
+        ...(flyte2 ? { tasks: reachableTasks(flyte2) } : {}),
       });
       const outputs = wf.outputs as SchemaMap;
       const record: Record<string, unknown> = wf.singleOutput ? { o0: result.outputs } : ((result.outputs ?? {}) as Record<string, unknown>);

@@ -7,6 +7,8 @@ import { admin, core } from "@aloft/idl";
 import { isLaunchPlan, isTaskEntity, isWorkflow, loadWorkflowModule, Serializer } from "@aloft/sdk";
 import type { Remote } from "./connection.ts";
 import { bundleLocation, bundleModule, uploadBundle } from "./code-bundle.ts";
+import { checkReferences } from "./references.ts";
+import { subWorkflowsOf } from "./sub-workflows.ts";
 
 export interface RegisterResult {
   version: string;
@@ -58,6 +60,7 @@ export async function registerModule(remote: Remote, file: string, options: { ve
   };
   // An explicit version may name different code: it is registered, and the server refuses a conflicting one.
   if (options.version === undefined && (await registered(remote, lps))) return { ...names, reused: true };
+  await checkReferences(remote, s);
   await uploadBundle(location, bundle);
 
   const tasks = [...s.tasks.values()];
@@ -70,16 +73,22 @@ export async function registerModule(remote: Remote, file: string, options: { ve
   while (pending.length > 0) {
     const failed: typeof pending = [];
     let lastError: unknown;
+    // A launch plan fails when its workflow did: the workflow's error is the one that says why.
+    let workflowError: unknown;
     for (const p of pending) {
       try {
-        if (p.kind === "wf") await remote.admin.createWorkflow({ id: p.t.id, spec: { template: p.t } });
+        if (p.kind === "wf") {
+          const subWorkflows = subWorkflowsOf(p.t, s.workflows.values());
+          await remote.admin.createWorkflow({ id: p.t.id, spec: { template: p.t, subWorkflows } });
+        }
         else await remote.admin.createLaunchPlan({ id: p.lp.id, spec: p.lp.spec });
       } catch (e) {
         failed.push(p);
         lastError = e;
+        if (p.kind === "wf") workflowError ??= e;
       }
     }
-    if (failed.length === pending.length) throw lastError;
+    if (failed.length === pending.length) throw workflowError ?? lastError;
     pending = failed;
   }
   return { ...names, reused: false };

@@ -36,6 +36,8 @@ const cases: Record<string, Case[]> = {
   "etl/etl.ts:etlPipeline": [{ args: ["--rows", "400"] }],
   "ml/ml.ts:churnModel": [{ args: ["--customers", "400", "--epochs", "40"] }],
   "ml/ml.ts:churnCompare": [{ args: ["--customers", "400"] }],
+  "subworkflow/subworkflow.ts:normalize": [{ args: ["--values", "[20, 180]", "--max", "1"] }],
+  "subworkflow/subworkflow.ts:summarize": [{ args: ["--values", "[1, 2]"] }],
 };
 
 // Workflows that need something this machine may lack, and how to tell.

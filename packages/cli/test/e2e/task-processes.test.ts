@@ -1,57 +1,24 @@
 // Task processes on the user's path: the real `aloft start` binary, `aloft run --remote`. A task sees only the
 // allow-listed variables of the server's environment (never its database URL or credentials), runs with its own
 // TMPDIR, and dies with its server when the server is killed.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alive, runAloft, spawnServer } from "../binary.ts";
 
-const bin = fileURLToPath(new URL("../../bin/aloft.js", import.meta.url));
 const flow = fileURLToPath(new URL("./testdata/env-flow.ts", import.meta.url));
 
 let dir: string;
 let server: ChildProcess;
 let endpoint: string;
-
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bin, "start", "--port", "0", "--data-dir", join(dir, "data"), "--log-level", "warn"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (b: Buffer) => {
-      out += b.toString();
-      const url = /listening on (\S+)/.exec(out)?.[1];
-      if (url && /ready in/.test(out)) resolve({ child, url });
-    });
-    child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-    child.on("exit", (code) => reject(new Error(`aloft start exited with ${code}: ${out}`)));
-  });
-}
-
-function aloft(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args, "--endpoint", endpoint], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const aloft = (args: string[]) => runAloft(args, endpoint);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "aloft-task-procs-"));
-  const s = await startServer({ ALOFT_E2E_SECRET: "leaked", DATABASE_URL: "postgres://user:pw@db/x", PYTHONIOENCODING: "utf-8" });
+  const s = await spawnServer(join(dir, "data"), { ALOFT_E2E_SECRET: "leaked", DATABASE_URL: "postgres://user:pw@db/x", PYTHONIOENCODING: "utf-8" });
   server = s.child;
   endpoint = s.url;
 }, 60_000);

@@ -20,8 +20,9 @@ export const isTerminal = (p: Phase): boolean => TERMINAL_PHASES.has(p);
  * - `workflow`: a DAG scope (root execution, sub-workflow, dynamic workflow); its children are nodes.
  * - `node`: a node of a scope; the node handler is chosen by the node's target.
  * - `subtask`: one item of an array node.
+ * - `call`: a task a running task called (Flyte 2's child action); `trace`: a checkpointed function's result.
  */
-export type ActionKind = "workflow" | "node" | "subtask";
+export type ActionKind = "workflow" | "node" | "subtask" | "call" | "trace";
 
 export type ErrorKind = "USER" | "SYSTEM";
 

@@ -3,6 +3,7 @@ import { UnsupportedError } from "../errors.ts";
 import type { LiveAction } from "../runtime/live.ts";
 import { arrayHandler } from "./array.ts";
 import { branchHandler } from "./branch.ts";
+import { traceHandler } from "./call.ts";
 import { gateHandler } from "./gate.ts";
 import type { NodeHandler } from "./handler.ts";
 import { launchPlanHandler } from "./launch-plan.ts";
@@ -13,7 +14,8 @@ import { workflowHandler } from "./workflow.ts";
 export function handlerFor(action: LiveAction): NodeHandler {
   const s = action.spec;
   if (s.kind === "workflow") return workflowHandler;
-  if (s.kind === "subtask") return taskHandler;
+  if (s.kind === "subtask" || s.kind === "call") return taskHandler;
+  if (s.kind === "trace") return traceHandler;
   const t = s.node.target;
   switch (t.case) {
     case "taskNode":

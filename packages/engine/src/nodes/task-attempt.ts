@@ -3,10 +3,11 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import type { LiveAction } from "../runtime/live.ts";
-import type { TaskExecutionContext, TaskLogSink, TaskResult } from "../plugins/plugin.ts";
+import type { ChildActions, TaskExecutionContext, TaskLogSink, TaskResult } from "../plugins/plugin.ts";
 import type { BlobStore } from "../runtime/blob-store.ts";
 import { durationMs } from "./durations.ts";
 import type { ActionContext } from "./handler.ts";
+import { AttemptCalls } from "./call.ts";
 
 export interface AttemptScratch {
   inflight?: AttemptAbort;
@@ -79,6 +80,7 @@ class AttemptContext implements TaskExecutionContext {
   readonly blobStore: BlobStore;
   #inputsUri: Promise<string> | undefined;
   #logs: string[] | undefined;
+  #calls: AttemptCalls | undefined;
   constructor(
     private readonly ctx: ActionContext,
     readonly task: core.TaskTemplate,
@@ -106,6 +108,14 @@ class AttemptContext implements TaskExecutionContext {
   }
   get signal(): AbortSignal {
     return this.control.signal;
+  }
+  /** Made when the task first calls another: most tasks never do. */
+  get actions(): ChildActions {
+    if (!this.#calls) {
+      const calls = (this.#calls = new AttemptCalls(this.ctx));
+      this.control.onAbort((reason) => calls.abort(reason));
+    }
+    return this.#calls;
   }
   onAbort(fn: (reason: unknown) => void): void {
     this.control.onAbort(fn);

@@ -9,10 +9,11 @@ import { cacheBeforeRun, cacheAfterSuccess, cacheEnabled, cacheRelease } from ".
 import { attemptScratch, nodeIdOf, startAttempt } from "./task-attempt.ts";
 import { dynamicChildInputs, dynamicChildSpec, startDynamic, stepDynamic } from "./dynamic.ts";
 import type { ActionContext, NodeHandler } from "./handler.ts";
+import { callChildInputs, callChildSpec, isCallChild, settleCalls } from "./call.ts";
 
 export function taskOf(a: LiveAction): core.TaskTemplate {
   const s = a.spec;
-  if (s.kind === "subtask") return s.task;
+  if (s.kind === "subtask" || s.kind === "call") return s.task;
   if (s.kind === "node" && s.node.target.case === "taskNode") {
     const ref = s.node.target.value.reference;
     if (ref.case !== "referenceId") throw new InvalidArgumentError(`${a.key}.taskNode.reference`, "has no reference_id");
@@ -38,9 +39,18 @@ export const taskHandler: NodeHandler = {
     const task = taskOf(a);
     const state = a.rec.state as TaskState;
     if (state.dynamic) return stepDynamic(ctx, task, state.dynamic.uri);
+    // Children this task called that finished: their awaiting calls in the running attempt resume.
+    if (a.changed.length) settleCalls(a);
     const sc = attemptScratch(a);
     if (sc.result) return onResult(ctx, task);
     if (sc.inflight) return;
+    const lost = a.scratch.lostAttempt as AttemptRecord | undefined;
+    if (lost) {
+      // Set on load after a restart: this attempt started in the engine that stopped, and its process died with it.
+      a.scratch.lostAttempt = undefined;
+      sc.result = { kind: "failure", error: { kind: "SYSTEM", code: ATTEMPT_LOST, message: "the server stopped while this attempt ran", recoverable: true } };
+      return onResult(ctx, task, lost.startedAt);
+    }
     if (!sc.slot) {
       // Checked here rather than inside: most tasks are not cached, and the async call is a cost per node.
       if ((a.rec.phase === "QUEUED" || a.rec.phase === "RUNNING") && cacheEnabled(ctx, task)) {
@@ -50,7 +60,7 @@ export const taskHandler: NodeHandler = {
       if (!ctx.acquireSlot()) return;
       sc.slot = true;
     }
-    // Fresh start, a retry, or a restart that lost the in-flight attempt: (re)run this attempt.
+    // A fresh start or a retry.
     await startAttempt(ctx, task);
   },
 
@@ -68,11 +78,14 @@ export const taskHandler: NodeHandler = {
     await cacheRelease(ctx, taskOf(ctx.action));
   },
 
-  childSpec: (ctx, child) => dynamicChildSpec(ctx, taskOf(ctx.action), child),
-  childInputs: (ctx) => dynamicChildInputs(ctx),
+  childSpec: (ctx, child) => (isCallChild(child) ? callChildSpec(ctx, child) : dynamicChildSpec(ctx, taskOf(ctx.action), child)),
+  childInputs: (ctx, child) => (isCallChild(child.rec) ? callChildInputs(ctx, child) : dynamicChildInputs(ctx)),
 };
 
-async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<void> {
+/** The error code of an attempt that was running when its engine stopped (a system error: retried on the system budget). */
+export const ATTEMPT_LOST = "AttemptLost";
+
+async function onResult(ctx: ActionContext, task: core.TaskTemplate, attemptStartedAt?: number): Promise<void> {
   const a = ctx.action;
   const sc = attemptScratch(a);
   const result = sc.result!;
@@ -89,7 +102,7 @@ async function onResult(ctx: ActionContext, task: core.TaskTemplate): Promise<vo
     await ctx.blobs.put(logUri, new TextEncoder().encode(sc.logs.join("")));
   }
   sc.logs = undefined;
-  const startedAt = a.rec.startedAt ?? ctx.now();
+  const startedAt = attemptStartedAt ?? a.rec.startedAt ?? ctx.now();
   const endedAt = ctx.now();
   const cacheStatus = (a.rec.state as TaskState).cache?.status ?? null;
   // The record is built once (not a base object spread into a second one): this runs for every task node.

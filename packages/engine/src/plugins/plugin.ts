@@ -33,6 +33,42 @@ export interface TaskExecutionContext {
   readonly blobStore: BlobStore;
   /** Environment the engine adds for the task (Flyte's FLYTE_INTERNAL_* variables). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Child actions of this attempt: tasks the running task calls (Flyte 2), and checkpointed function results. */
+  readonly actions?: ChildActions;
+}
+
+/** A task called by a running task: one durable child action. */
+export interface ChildCall {
+  task: core.TaskTemplate;
+  inputs: core.LiteralMap;
+  /** The group (Flyte 2's `flyte.group`) the call was made in: part of the child's identity, shown in the tree. */
+  group?: string;
+  /** The call's sequence number, from `sequence` at the moment of the call (default: taken now). */
+  seq?: number;
+}
+
+export type ChildOutcome =
+  | { phase: "SUCCEEDED"; outputs: core.LiteralMap; action: string }
+  | { phase: "FAILED" | "ABORTED" | "TIMED_OUT" | "SKIPPED"; error: { kind: "USER" | "SYSTEM"; code: string; message: string }; action: string };
+
+/**
+ * Calls made by a running task attempt. Each call gets a deterministic action name (parent action, task identity,
+ * inputs hash, call sequence within the parent and group), so a re-run of the attempt re-attaches to the children
+ * it already started or finished instead of running them again.
+ */
+export interface ChildActions {
+  /**
+   * Takes the next sequence number of calls of `key` (a task or function name) in `group`. A caller that does
+   * asynchronous work before `call` takes it first, so calls are numbered in the order the code made them.
+   */
+  sequence(key: string, group?: string): number;
+  /** Starts the child (or re-attaches to it) and resolves when it has finished. */
+  call(call: ChildCall): Promise<ChildOutcome>;
+  /**
+   * A checkpointed function (Flyte 2's `flyte.trace`): the result recorded under this name, inputs and sequence,
+   * or `compute`'s result, recorded for the next run. A failure is not recorded.
+   */
+  trace(name: string, inputs: core.LiteralMap, compute: () => Promise<core.LiteralMap>, group?: string, seq?: number): Promise<core.LiteralMap>;
 }
 
 export interface TaskFailure {

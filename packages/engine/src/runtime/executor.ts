@@ -103,6 +103,11 @@ export class Executor {
     return (action.context ??= new ActionContextImpl(this, action)) as ActionContextImpl;
   }
 
+  /** Actions woken and waiting for the next round. */
+  get queueDepth(): number {
+    return this.#queue.size;
+  }
+
   wake(action: LiveAction): void {
     if (this.stopped) return;
     this.#queue.add(action);

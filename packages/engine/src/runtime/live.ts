@@ -8,7 +8,9 @@ import type { Scope } from "./scope.ts";
 export type ActionSpec =
   | { kind: "workflow"; workflow: core.CompiledWorkflow; scope: Scope }
   | { kind: "node"; node: core.Node; scope: Scope }
-  | { kind: "subtask"; node: core.Node; task: core.TaskTemplate; index: number; scope: Scope };
+  | { kind: "subtask"; node: core.Node; task: core.TaskTemplate; index: number; scope: Scope }
+  | { kind: "call"; task: core.TaskTemplate; scope: Scope }
+  | { kind: "trace"; scope: Scope };
 
 /** What a leaf action reports as its children: shared, so it refuses additions (use addChild). */
 class NoChildren extends Map<string, LiveAction> {

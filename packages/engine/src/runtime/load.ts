@@ -3,7 +3,7 @@
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import { InvalidArgumentError } from "../errors.ts";
-import type { ActionRecord, ExecutionRecord } from "../model/action.ts";
+import { isTerminal, type ActionRecord, type ExecutionRecord } from "../model/action.ts";
 import type { Executor } from "./executor.ts";
 import { LiveAction, LiveExecution } from "./live.ts";
 import { Scope } from "./scope.ts";
@@ -50,6 +50,12 @@ export async function loadExecution(executor: Executor, rec: ExecutionRecord): P
       executor.actions.set(child.key, child);
       queue.push(child);
     }
+  }
+  // An attempt recorded as started but never as ended ran in the engine that stopped; its process died with it.
+  // The task handler records it as lost and retries it (a system failure) instead of running the same attempt again.
+  for (const t of await executor.store.listRunningAttempts(rec.key)) {
+    const a = executor.actions.get(t.action);
+    if (a && a.rec.attempt === t.attempt && !isTerminal(a.rec.phase)) a.scratch.lostAttempt = t;
   }
   return exec;
 }

@@ -57,7 +57,7 @@ function suite(name: string, open: () => Promise<Database>, close: () => Promise
       await engine.stop();
     });
 
-    it("resumes a chain without re-running finished nodes", async () => {
+    it("resumes a chain without re-running finished nodes; the attempt running at the stop is recorded lost and retried", async () => {
       const id = executionId(`chain-${name.length}-${Date.now()}`);
       let reached!: () => void;
       const atN2 = new Promise<void>((r) => (reached = r));
@@ -84,10 +84,37 @@ function suite(name: string, open: () => Promise<Database>, close: () => Promise
       expect(attempts.map((a) => [a.action.split("/").pop(), a.attempt, a.phase])).toEqual([
         ["n0", 0, "SUCCEEDED"],
         ["n1", 0, "SUCCEEDED"],
-        ["n2", 0, "SUCCEEDED"],
+        ["n2", 0, "FAILED"],
+        ["n2", 1, "SUCCEEDED"],
         ["n3", 0, "SUCCEEDED"],
       ]);
+      expect(attempts.find((a) => a.phase === "FAILED")?.error).toEqual({ kind: "SYSTEM", code: "AttemptLost", message: "the server stopped while this attempt ran", failedNodeId: "n2" });
+      // The retry is a system retry: attempt 1 ran with its own number, and the node's user budget is untouched.
+      expect(second.plugin.calls.map((c) => c.attempt)).toEqual([1, 0]);
+      const n2 = (await second.engine.listNodeExecutions(id)).find((a) => a.name === "n2")!;
+      expect([n2.attempt, n2.systemFailures]).toEqual([1, 1]);
       await second.engine.stop();
+    });
+
+    it("fails a node with AttemptLost when its system retries are spent", async () => {
+      const id = executionId(`lost-${name.length}-${Date.now()}`);
+      let reached!: () => void;
+      const running = new Promise<void>((r) => (reached = r));
+      const plugin = new FunctionPlugin({ inc: () => (reached(), new Promise(() => {})) });
+      const first = createEngine({ store: db, blobStore: blobs, plugins: [plugin], maxSystemFailures: 0 });
+      await first.start();
+      const wf: WorkflowSpec = { name: "one", inputs: { a: types.integer() }, outputs: { r: types.integer() }, nodes: [taskNode("n0", inc, { x: promise("start-node", "a") })], outputBindings: { r: promise("n0", "o") } };
+      await first.createExecution({ id, closure: closure(wf, [inc]), inputs: ints({ a: 1 }) });
+      await running;
+      await first.stop();
+      const again = new FunctionPlugin({ inc: (i) => ({ kind: "success", outputs: ints({ o: int(i, "x") + 1 }) }) });
+      const second = createEngine({ store: db, blobStore: blobs, plugins: [again], maxSystemFailures: 0 });
+      await second.start();
+      const r = await second.wait(id);
+      expect(r.phase).toBe("FAILED");
+      expect(r.error).toMatchObject({ kind: "SYSTEM", code: "AttemptLost" });
+      expect(again.calls).toHaveLength(0);
+      await second.stop();
     });
 
     it("writes a round too large for one statement in one transaction, records intact", async () => {

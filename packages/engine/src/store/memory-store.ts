@@ -48,6 +48,9 @@ export class MemoryStore implements EngineStore {
   async listAttempts(execution: string) {
     return [...(this.#attempts.get(execution)?.values() ?? [])].map((a) => ({ ...a }));
   }
+  async listRunningAttempts(execution: string) {
+    return (await this.listAttempts(execution)).filter((a) => a.phase === "RUNNING");
+  }
   async putSignal(signal: SignalRecord) {
     this.#signals.set(`${signal.execution}\u0000${signal.signalId}`, signal);
   }

@@ -122,6 +122,11 @@ export class SqlStore implements EngineStore {
     return rows.map(attemptFromRow);
   }
 
+  async listRunningAttempts(execution: string) {
+    const rows = await this.#k.selectFrom("aloft_attempts").selectAll().where("execution", "=", execution).where("phase", "=", "RUNNING").execute();
+    return rows.map(attemptFromRow);
+  }
+
   async putSignal(s: SignalRecord) {
     await this.#k
       .insertInto("aloft_signals")

@@ -19,6 +19,8 @@ export interface EngineStore {
   listUnfinishedExecutions(): Promise<ExecutionRecord[]>;
   listActions(execution: string): Promise<ActionRecord[]>;
   listAttempts(execution: string): Promise<AttemptRecord[]>;
+  /** Attempts of `execution` recorded as started and never as ended: the ones a stopped engine lost. */
+  listRunningAttempts(execution: string): Promise<AttemptRecord[]>;
   putSignal(signal: SignalRecord): Promise<void>;
   getSignal(execution: string, signalId: string): Promise<SignalRecord | undefined>;
   close(): Promise<void>;

@@ -21,6 +21,8 @@ export class InProcessTaskPlugin implements TaskPlugin {
     private readonly tasks: ReadonlyMap<string, TaskEntity>,
     private readonly mocks: ReadonlyMap<TaskEntity, MockFn> = new Map(),
     private readonly root: string = process.cwd(),
+    /** The template a task called by a Flyte 2 task runs with (from the run's serializer). */
+    private readonly templateOf?: (task: TaskEntity) => Promise<core.TaskTemplate>,
   ) {}
 
   // One BlobIO per store rather than one per task attempt.
@@ -70,6 +72,8 @@ export class InProcessTaskPlugin implements TaskPlugin {
       taskName: ctx.task.id?.name ?? "",
       taskId: ctx.task.id,
       root: this.root,
+      // "in", not a read: the getter makes the attempt's call table, which most tasks never need.
+      calls: this.templateOf && "actions" in ctx ? { actions: () => ctx.actions!, templateOf: this.templateOf } : undefined,
     });
     // Each outcome already has the shape of the matching task result.
     return outcome satisfies TaskResult;

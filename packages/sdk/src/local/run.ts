@@ -39,6 +39,8 @@ export interface RunOptions {
   /** Execution events, e.g. to show progress. */
   events?: EventSink;
   maxParallelism?: number;
+  /** More tasks the run's closure carries: tasks a Flyte 2 task may call (its environments' tasks). */
+  tasks?: readonly TaskEntity[];
   /** Values for `waitForInput` gates, by signal name (converted by the gate's declared type). */
   signals?: Record<string, unknown>;
   /** Decisions for `approve` gates, by signal name. */
@@ -104,13 +106,14 @@ interface Compiled {
 // runWorkflow many times) reuse its serialization and compiled closure instead of redoing both.
 const compiledRuns = new WeakMap<WorkflowDef<any, any>, Map<string, Compiled>>();
 
-async function compiled(wf: WorkflowDef<any, any>, project: string, domain: string, root: string): Promise<Compiled> {
+async function compiled(wf: WorkflowDef<any, any>, project: string, domain: string, root: string, tasks: readonly TaskEntity[] = []): Promise<Compiled> {
   const key = `${project}\u0000${domain}\u0000${root}`;
   let byKey = compiledRuns.get(wf);
   const known = byKey?.get(key);
   if (known) return known;
   const serializer = new Serializer({ project, domain, version: "local", root, allowUnexported: true });
   const { id } = await serializer.workflow(wf);
+  for (const t of tasks) await serializer.task(t);
   // This serializer serves only these runs, so its templates can become the closure without a deep copy, unless a
   // launch-plan node will have it compile again (see localLaunchPlans).
   const c: Compiled = { serializer, id, closure: serializer.compile(id.name, { handOver: serializer.launchPlans.size === 0 }) };
@@ -126,7 +129,7 @@ export async function runWorkflow<I extends SchemaMap, O extends OutputDecl>(
 ): Promise<RunResult<O>> {
   const project = options.project ?? "local";
   const domain = options.domain ?? "development";
-  const { serializer, id, closure } = await compiled(wf, project, domain, options.root ?? process.cwd());
+  const { serializer, id, closure } = await compiled(wf, project, domain, options.root ?? process.cwd(), options.tasks);
 
   let store: GetPutStore;
   let base: string;
@@ -142,7 +145,8 @@ export async function runWorkflow<I extends SchemaMap, O extends OutputDecl>(
   const literals = await inputLiterals(wf, inputs, ctx);
 
   const mocks = new Map(options.mocks instanceof Map ? options.mocks : (options.mocks as ReadonlyArray<readonly [TaskEntity, MockFn]> | undefined) ?? []);
-  const plugin = new InProcessTaskPlugin(serializer.taskEntities, mocks, options.root ?? process.cwd());
+  const templateOf = async (t: TaskEntity) => serializer.tasks.get((await serializer.task(t)).id.name)!;
+  const plugin = new InProcessTaskPlugin(serializer.taskEntities, mocks, options.root ?? process.cwd(), templateOf);
   const engine = createEngine({
     store: "memory",
     blobStore: store,

@@ -16,6 +16,7 @@ import type { SchemaMap, TransformContext } from "../types/schema.ts";
 import { bindOutputs } from "../workflow.ts";
 import { Serializer } from "../serialize/serializer.ts";
 import { bindings, toCoreNode } from "../serialize/node.ts";
+import { CALL_ENV, type CallEnv } from "../v2/context.ts";
 
 export interface TaskError {
   kind: "USER" | "SYSTEM";
@@ -44,6 +45,8 @@ export interface RunTaskEnv {
   root?: string;
   /** The code bundle the task came from: tasks a dynamic task adds run from it too. */
   codeBundle?: string | undefined;
+  /** How the tasks a Flyte 2 task awaits become child actions of this attempt (when the runner offers it). */
+  calls?: CallEnv | undefined;
 }
 
 interface Field {
@@ -184,6 +187,7 @@ export async function runTask(task: RunnableTask, inputs: core.LiteralMap, env: 
         return scratchDir;
       },
     };
+    if (env.calls) Object.defineProperty(tctx, CALL_ENV, { value: { env: env.calls, convert: ctx } });
     try {
       if (task.mode === "dynamic") return { kind: "dynamic", spec: await dynamicSpec(task, values, tctx, env) };
       const result = await task.fn(values as never, tctx);

@@ -1,16 +1,17 @@
 // Turns tasks, workflows and launch plans into FlyteIDL, collecting everything they reference, and validates each
 // workflow with @aloft/compiler so nothing the SDK produces can be rejected later.
-import { clone, create } from "@bufbuild/protobuf";
+import { clone, create, equals } from "@bufbuild/protobuf";
 import { admin, core, types } from "@aloft/idl";
 import { compileTask, compileWorkflow, type LaunchPlanInterface } from "@aloft/compiler";
 import { SerializationError } from "../errors.ts";
-import type { Entity } from "../entity.ts";
+import type { Entity, EntityKind } from "../entity.ts";
 import type { Graph } from "../graph.ts";
 import type { LaunchPlanDef } from "../launch-plan.ts";
 import type { TaskEntity } from "../task-entity.ts";
 import type { BlobIO } from "../types/blob-io.ts";
 import type { Schema, TransformContext } from "../types/schema.ts";
 import type { WorkflowDef } from "../workflow.ts";
+import { isReference, showId, type Reference } from "../reference.ts";
 import { IdentityResolver } from "./identity.ts";
 import { launchPlanMessage, parameterMap } from "./launch-plan-spec.ts";
 import { bindings, toCoreNode, type NodeRefs } from "./node.ts";
@@ -50,6 +51,14 @@ export class Serializer implements NodeRefs {
   readonly #ids: IdentityResolver;
   #handedOver = false;
   readonly #taskRefs = new Map<TaskEntity, { id: core.Identifier; shortName: string }>();
+  /**
+   * Entities registered elsewhere that the serialized workflows call, keyed by `kind:project/domain/name/version`,
+   * with the interface declared for them: registration checks it against the registered one. Never registered.
+   */
+  readonly references = new Map<string, { kind: EntityKind; id: core.Identifier; interface: core.TypedInterface; label: string }>();
+  /** Stand-in templates of reference tasks, for compiling locally (never registered). */
+  readonly #referenceTemplates = new Map<string, core.TaskTemplate>();
+  readonly #referenceLaunchPlans = new Map<string, LaunchPlanInterface>();
 
   constructor(readonly settings: SerializeSettings) {
     this.#ids = new IdentityResolver(settings.root ?? process.cwd(), settings.allowUnexported ?? false);
@@ -74,10 +83,31 @@ export class Serializer implements NodeRefs {
     return schema.toLiteral(value, constantsCtx, path);
   }
 
+  #reference(kind: EntityKind, entity: Entity & Reference): { id: core.Identifier; shortName: string } {
+    const id = entity.reference;
+    const key = `${kind}:${showId(id)}`;
+    const known = this.references.get(key);
+    const iface = typedInterface(entity.inputs, entity.outputs);
+    if (known && !equalInterfaces(known.interface, iface)) {
+      throw new SerializationError(`${known.label} is declared twice with different interfaces`);
+    }
+    this.references.set(key, { kind, id, interface: iface, label: `${kind === "launchPlan" ? "launch plan" : kind} ${showId(id)}` });
+    return { id, shortName: id.name.split(".").pop() ?? id.name };
+  }
+
   async task(task: TaskEntity): Promise<{ id: core.Identifier; shortName: string }> {
     // Every node calling a task refers to it by the same identifier message (read-only downstream).
     const known = this.#taskRefs.get(task);
     if (known) return known;
+    if (isReference(task)) {
+      const ref = this.#reference("task", task as TaskEntity & Reference);
+      const template = task.template({ id: ref.id, modulePath: "", exportName: "", defaultImage: "" });
+      this.#referenceTemplates.set(showId(ref.id), template);
+      // Local runs find the entity by task name (to run a mock in its place).
+      this.taskEntities.set(ref.id.name, task);
+      this.#taskRefs.set(task, ref);
+      return ref;
+    }
     const ident = await this.#ids.identify(task, `task ${task.explicitName ?? ""}`.trim());
     const id = this.#id(core.ResourceType.TASK, ident.name);
     if (this.#claim("task", ident.name, task)) {
@@ -102,6 +132,7 @@ export class Serializer implements NodeRefs {
 
   /** The template an array node runs: the task with list-typed inputs (except bound ones) and outputs. */
   async mappedTask(task: TaskEntity, bound: string[]): Promise<{ id: core.Identifier; shortName: string }> {
+    if (isReference(task)) throw new SerializationError(`map over a reference task (${showId(task.reference)}) is not supported: wrap it in a workflow`);
     const { id: baseId, shortName } = await this.task(task);
     const name = `${baseId.name}.map${bound.length ? `_bound_${[...bound].sort().join("_")}` : ""}`;
     const id = this.#id(core.ResourceType.TASK, name);
@@ -120,6 +151,7 @@ export class Serializer implements NodeRefs {
   }
 
   async workflow(wf: WorkflowDef<any, any>): Promise<{ id: core.Identifier; shortName: string }> {
+    if (isReference(wf)) return this.#reference("workflow", wf as WorkflowDef<any, any> & Reference);
     const ident = await this.#ids.identify(wf, `workflow ${wf.explicitName ?? ""}`.trim());
     const id = this.#id(core.ResourceType.WORKFLOW, ident.name);
     if (this.#claim("workflow", ident.name, wf)) {
@@ -149,6 +181,13 @@ export class Serializer implements NodeRefs {
   }
 
   async launchPlan(lp: LaunchPlanDef<any, any>): Promise<{ id: core.Identifier; shortName: string }> {
+    if (isReference(lp)) {
+      const ref = this.#reference("launchPlan", lp as LaunchPlanDef<any, any> & Reference);
+      const iface = typedInterface(lp.inputs, lp.outputs);
+      const parameters = Object.fromEntries(Object.entries(iface.inputs?.variables ?? {}).map(([k, v]) => [k, create(core.ParameterSchema, { var: v })]));
+      this.#referenceLaunchPlans.set(showId(ref.id), { id: ref.id, expectedInputs: create(core.ParameterMapSchema, { parameters }), expectedOutputs: iface.outputs });
+      return ref;
+    }
     const ident = await this.#ids.identify(lp, `launch plan ${lp.explicitName ?? ""}`.trim());
     const id = this.#id(core.ResourceType.LAUNCH_PLAN, ident.name);
     if (this.#claim("launch plan", ident.name, lp)) {
@@ -196,13 +235,16 @@ export class Serializer implements NodeRefs {
     if (this.#handedOver) throw new SerializationError(`this serializer's workflows were handed over to a compiled closure; it cannot compile "${workflowName}"`);
     const primary = this.workflows.get(workflowName);
     if (!primary) throw new SerializationError(`workflow "${workflowName}" has not been serialized`);
-    const compiledTasks = [...this.tasks.values()].map((t) => this.#check(compileTask(t), `task "${t.id?.name}"`));
+    const refWorkflow = [...this.references.values()].find((r) => r.kind === "workflow");
+    if (refWorkflow) throw new SerializationError(`workflow "${workflowName}" calls reference ${refWorkflow.label}, whose graph only its server knows: run it with --remote`);
+    const compiledTasks = [...this.tasks.values(), ...this.#referenceTemplates.values()].map((t) => this.#check(compileTask(t), `task "${t.id?.name}"`));
     const subs = [...this.workflows.values()].filter((w) => w !== primary);
     const lps: LaunchPlanInterface[] = [...this.launchPlans.values()].map((lp) => ({
       id: lp.id!,
       expectedInputs: lp.closure?.expectedInputs,
       expectedOutputs: lp.closure?.expectedOutputs,
     }));
+    lps.push(...this.#referenceLaunchPlans.values());
     // compileTask already returned copies of the tasks, so they are handed over too.
     const takeOwnership = options.handOver === true;
     this.#handedOver = takeOwnership;
@@ -220,4 +262,8 @@ export class Serializer implements NodeRefs {
     if (!workflow) throw new SerializationError(`workflow "${workflowName}" has not been serialized`);
     return create(core.WorkflowClosureSchema, { workflow, tasks: [...this.tasks.values()] });
   }
+}
+
+function equalInterfaces(a: core.TypedInterface, b: core.TypedInterface): boolean {
+  return equals(core.TypedInterfaceSchema, a, b);
 }

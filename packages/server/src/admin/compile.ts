@@ -22,8 +22,9 @@ export function compileWorkflowOrThrow(
   subWorkflows: core.WorkflowTemplate[],
   tasks: core.CompiledTask[],
   launchPlans: LaunchPlanInterface[],
+  options: { takeOwnership?: boolean } = {},
 ): core.CompiledWorkflowClosure {
-  return unwrap(compileWorkflow(primary, subWorkflows, tasks, launchPlans), `workflow ${primary.id?.name ?? ""}`);
+  return unwrap(compileWorkflow(primary, subWorkflows, tasks, launchPlans, options), `workflow ${primary.id?.name ?? ""}`);
 }
 
 export function requirementsOf(primary: core.WorkflowTemplate, subWorkflows: core.WorkflowTemplate[]): { taskIds: core.Identifier[]; launchPlanIds: core.Identifier[] } {

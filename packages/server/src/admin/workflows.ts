@@ -30,7 +30,54 @@ function keyOf(id: core.Identifier): Key {
 
 const show = (k: Key) => `${k.project}/${k.domain}/${k.name}/${k.version}`;
 
-async function compile(ctx: AdminContext, template: core.WorkflowTemplate, subWorkflows: core.WorkflowTemplate[]): Promise<core.CompiledWorkflowClosure> {
+/** Sub-workflow ids the templates' nodes name (through branches and array nodes). */
+function subWorkflowRefs(templates: core.WorkflowTemplate[]): core.Identifier[] {
+  const out: core.Identifier[] = [];
+  const visit = (n: core.Node | undefined): void => {
+    if (!n) return;
+    const t = n.target;
+    if (t.case === "workflowNode" && t.value.reference.case === "subWorkflowRef") out.push(t.value.reference.value);
+    else if (t.case === "branchNode") {
+      const ie = t.value.ifElse;
+      visit(ie?.case?.thenNode);
+      for (const o of ie?.other ?? []) visit(o.thenNode);
+      if (ie?.default.case === "elseNode") visit(ie.default.value);
+    } else if (t.case === "arrayNode") visit(t.value.node);
+  };
+  for (const w of templates) {
+    for (const n of w.nodes) visit(n);
+    visit(w.failureNode);
+  }
+  return out;
+}
+
+const idKey = (id: core.Identifier) => `${id.project}/${id.domain}/${id.name}/${id.version}`;
+
+/**
+ * A sub-workflow node may name a workflow registered earlier (a reference workflow) instead of one sent along in
+ * `sub_workflows`: its registered template (and its own sub-workflows) are added from the database.
+ */
+async function withReferencedWorkflows(ctx: AdminContext, template: core.WorkflowTemplate, subWorkflows: core.WorkflowTemplate[]): Promise<core.WorkflowTemplate[]> {
+  const subs = [...subWorkflows];
+  const known = new Set([template, ...subs].map((w) => (w.id ? idKey(w.id) : "")));
+  for (const id of subWorkflowRefs([template, ...subs])) {
+    if (known.has(idKey(id))) continue;
+    const row = await getWorkflowRow(ctx, keyOf(id));
+    if (!row) throw new InvalidArgumentError(`workflow references workflow ${show(keyOf(id))}, which is neither registered nor among its sub_workflows`);
+    const compiled = fromBinary(admin.WorkflowClosureSchema, row.closure).compiledWorkflow;
+    for (const w of [compiled?.primary, ...(compiled?.subWorkflows ?? [])]) {
+      const t = w?.template;
+      if (t?.id && !known.has(idKey(t.id))) {
+        known.add(idKey(t.id));
+        subs.push(t);
+      }
+    }
+  }
+  return subs;
+}
+
+async function compile(ctx: AdminContext, template: core.WorkflowTemplate, sent: core.WorkflowTemplate[]): Promise<core.CompiledWorkflowClosure> {
+  const subWorkflows = await withReferencedWorkflows(ctx, template, sent);
   const reqs = requirementsOf(template, subWorkflows);
   const tasks: core.CompiledTask[] = [];
   for (const id of reqs.taskIds) {
@@ -46,7 +93,9 @@ async function compile(ctx: AdminContext, template: core.WorkflowTemplate, subWo
     const closure = fromBinary(admin.LaunchPlanClosureSchema, row.closure);
     launchPlans.push({ id, expectedInputs: closure.expectedInputs, expectedOutputs: closure.expectedOutputs });
   }
-  return compileWorkflowOrThrow(template, subWorkflows, tasks, launchPlans);
+  // The request's template and sub-workflows and the tasks just decoded are used for nothing else: compiled in
+  // place, not deep-copied first (the copy was most of the time a 10,000-node workflow took to compile).
+  return compileWorkflowOrThrow(template, subWorkflows, tasks, launchPlans, { takeOwnership: true });
 }
 
 export async function createWorkflow(ctx: AdminContext, req: admin.WorkflowCreateRequest): Promise<admin.WorkflowCreateResponse> {

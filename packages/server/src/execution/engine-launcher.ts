@@ -7,25 +7,18 @@ import type { AdminContext, ExecutionLauncher, LaunchRequest } from "../context.
 import type { PhaseListener } from "../admin/events/workflow-event.ts";
 import { eventBatcher, type AnyEvent } from "../admin/events/batch.ts";
 import type { ChildExecutions } from "./child-executions.ts";
+import type { ExecutionReporter } from "../observability/execution-report.ts";
 
-export function engineLauncher(engine: Engine): ExecutionLauncher {
+export function engineLauncher(engine: Engine, reporter?: ExecutionReporter): ExecutionLauncher {
   return {
     async launch(r: LaunchRequest) {
-      await engine.createExecution({
-        id: r.id,
-        closure: r.closure,
-        inputs: r.inputs,
-        // Offloaded inputs CreateExecution has written durably already; small ones the engine keeps in its record.
-        ...(r.inputsUri !== undefined ? { inputsUri: r.inputsUri } : {}),
-        // Its execution record was just inserted under this id, which no earlier create can have used.
-        reserved: true,
-        options: {
-          rawOutputPrefix: r.rawOutputPrefix,
-          ...(r.maxParallelism > 0 ? { maxParallelism: r.maxParallelism } : {}),
-          ...(r.interruptible !== undefined ? { interruptible: r.interruptible } : {}),
-          ...(r.overwriteCache ? { overwriteCache: true } : {}),
-        },
-      });
+      try {
+        await create(r);
+      } catch (e) {
+        // CreateExecution marks the record FAILED with this error; it never reaches the engine's events.
+        reporter?.neverStarted({ project: r.id.project, domain: r.id.domain, name: r.id.name }, "LaunchFailed", (e as Error).message, undefined);
+        throw e;
+      }
     },
     async terminate(id, cause) {
       await engine.abort(id, cause);
@@ -34,12 +27,36 @@ export function engineLauncher(engine: Engine): ExecutionLauncher {
       await engine.setSignal(id, signalId, value);
     },
   };
+
+  async function create(r: LaunchRequest): Promise<void> {
+    await engine.createExecution({
+      id: r.id,
+      closure: r.closure,
+      inputs: r.inputs,
+      // Offloaded inputs CreateExecution has written durably already; small ones the engine keeps in its record.
+      ...(r.inputsUri !== undefined ? { inputsUri: r.inputsUri } : {}),
+      // Its execution record was just inserted under this id, which no earlier create can have used.
+      reserved: true,
+      options: {
+        rawOutputPrefix: r.rawOutputPrefix,
+        ...(r.maxParallelism > 0 ? { maxParallelism: r.maxParallelism } : {}),
+        ...(r.interruptible !== undefined ? { interruptible: r.interruptible } : {}),
+        ...(r.overwriteCache ? { overwriteCache: true } : {}),
+      },
+    });
+  }
 }
 
 // Redelivered events (after a restart) and events for a phase already recorded are expected; they are not errors.
 const ignorable = (e: Error | undefined) => e === undefined || (e instanceof AdminError && (e.code === "ALREADY_EXISTS" || e.code === "FAILED_PRECONDITION"));
 
-export function adminEventSink(ctx: AdminContext | (() => AdminContext), onPhase?: PhaseListener, children?: ChildExecutions): EventSink {
+/** `onApplied` is told each delivery's events and outcomes (undefined: applied), e.g. to count them. */
+export function adminEventSink(
+  ctx: AdminContext | (() => AdminContext),
+  onPhase?: PhaseListener,
+  children?: ChildExecutions,
+  onApplied?: (events: AnyEvent[], results: (Error | undefined)[]) => void,
+): EventSink {
   const get = typeof ctx === "function" ? ctx : () => ctx;
   const deliver = async (events: AnyEvent[]) => {
     const batcher = eventBatcher(get(), onPhase);
@@ -59,6 +76,7 @@ export function adminEventSink(ctx: AdminContext | (() => AdminContext), onPhase
         missing.forEach((i, j) => (results[i] = again[j]));
       }
     }
+    onApplied?.(events, results);
     const errors = results.filter((r) => !ignorable(r));
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} events were refused: ${errors[0]!.message}`);
