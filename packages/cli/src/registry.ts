@@ -24,4 +24,6 @@ export const commands: Record<string, CommandEntry> = {
   logs: { summary: "show an execution's nodes, task attempts, their output (stdout, stderr) and errors", load: async () => (await import("./commands/logs.ts")).logs },
   cache: { summary: "explain a task node's cache hit or miss on a server, or evict its entry", load: async () => (await import("./commands/cache.ts")).cache },
   codegen: { summary: "write a typed TypeScript reference declaration for a registered task, workflow or launch plan", load: async () => (await import("./commands/codegen.ts")).codegen },
+  auth: { summary: "API keys, role grants and the current credential on a server with authentication on", load: async () => (await import("./commands/auth.ts")).auth },
+  audit: { summary: "the server's audit log of writes: who, when, what and the outcome", load: async () => (await import("./commands/audit.ts")).audit },
 };

@@ -33,7 +33,7 @@ import { formatNodeReport, localNodeCollector, teeSink } from "../node-report.ts
 const usage = `Usage: aloft run [options] <file.ts> <workflow> [--<input> <value>…]
 
 Runs a workflow (or launch plan) exported by <file.ts>, or a Flyte 2 task (env.task) with the tasks it calls,
-each call a child action (local runs only). Inputs are parsed by their declared types: numbers
+each call a child action. Inputs are parsed by their declared types: numbers
 and strings as written, booleans as true/false, datetimes as ISO-8601, durations as 90s/5m/1h30m, lists, maps
 and structs as JSON, files and datasets as local paths or URIs.
 

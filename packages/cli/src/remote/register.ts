@@ -4,7 +4,7 @@
 // all its launch plans (registered last) already, nothing is uploaded or registered again.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { admin, core } from "@aloft/idl";
-import { isLaunchPlan, isTaskEntity, isWorkflow, loadWorkflowModule, Serializer } from "@aloft/sdk";
+import { isFlyte2Task, isLaunchPlan, isTaskEntity, isWorkflow, loadWorkflowModule, reachableTasks, Serializer, taskWorkflow } from "@aloft/sdk";
 import type { Remote } from "./connection.ts";
 import { bundleLocation, bundleModule, uploadBundle } from "./code-bundle.ts";
 import { checkReferences } from "./references.ts";
@@ -48,9 +48,18 @@ export async function registerModule(remote: Remote, file: string, options: { ve
       await s.workflow(value);
       lps.push(await s.defaultLaunchPlan(value));
     } else if (isLaunchPlan(value)) await s.launchPlan(value);
+    else if (isFlyte2Task(value)) {
+      // A Flyte 2 task runs as the one node of a generated workflow with a launch plan of the task's name; the
+      // tasks it may call are registered with it.
+      const wf = taskWorkflow(value);
+      await s.workflow(wf);
+      lps.push(await s.defaultLaunchPlan(wf));
+      for (const t of reachableTasks(value)) await s.task(t);
+    }
     else if (isTaskEntity(value)) await s.task(value);
   }
   for (const lp of s.launchPlans.values()) if (!lps.includes(lp)) lps.push(lp);
+  await checkReferences(remote, s);
   const names = {
     version,
     codeBundle,
@@ -60,7 +69,6 @@ export async function registerModule(remote: Remote, file: string, options: { ve
   };
   // An explicit version may name different code: it is registered, and the server refuses a conflicting one.
   if (options.version === undefined && (await registered(remote, lps))) return { ...names, reused: true };
-  await checkReferences(remote, s);
   await uploadBundle(location, bundle);
 
   const tasks = [...s.tasks.values()];
