@@ -29,13 +29,23 @@ const entryPoints = {
 
 /**
  * Bundled besides @aloft/*: kysely, pure ES modules no user code shares objects with, whose ~300 files cost more to
- * load one by one than in the bundle. Other bare specifiers stay imports of node_modules.
+ * load one by one than in the bundle. Other bare specifiers stay imports of node_modules: as written when they
+ * resolve from dist/ to the file the importing package would get (so user code and the CLI share one copy, e.g. of
+ * @bufbuild/protobuf), else as a path to that file (a package installed under one workspace's node_modules only).
  */
 const bundled = /^(@aloft\/|kysely$)/;
 const externals = {
   name: "externals",
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (a) => (bundled.test(a.path) ? undefined : { path: a.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, async (a) => {
+      if (bundled.test(a.path) || a.pluginData?.probe) return undefined;
+      const probe = { kind: a.kind, pluginData: { probe: true } };
+      const here = await b.resolve(a.path, { ...probe, resolveDir: a.resolveDir });
+      if (here.errors.length > 0 || here.external) return { path: a.path, external: true };
+      const fromDist = await b.resolve(a.path, { ...probe, resolveDir: dist });
+      if (fromDist.errors.length === 0 && fromDist.path === here.path) return { path: a.path, external: true };
+      return { path: relative(dist, here.path).split("\\").join("/"), external: true };
+    });
   },
 };
 

@@ -45,7 +45,7 @@ const taskShortName = (name: string) => name.replace(/\.map$/, "").split(".").po
 
 /**
  * Progress lines of a run: `✓ n1 summarise 4ms`, `✓ n0 map[2] scoreReview 1ms`, `✓ n0 slowSquare cache hit`. Nodes
- * the labels do not name (inside dynamic workflows and subworkflows) are named by the task their attempts ran.
+ * the labels do not name are named by their event's node name, else by the task their attempts ran.
  */
 export function progressSink(write: (line: string) => void, labels: ReadonlyMap<string, string> = new Map()): EventSink {
   const started = new Map<string, number>();
@@ -71,7 +71,7 @@ export function progressSink(write: (line: string) => void, labels: ReadonlyMap<
       const parentLabel = parent ? nameOf(parent) : undefined;
       // A map item shows as its map node's id and `map[<index>] <task>`.
       const item = parent !== undefined && parentLabel?.startsWith("map");
-      const label = item ? mapItemLabel(parentLabel, id) : (nameOf(id) ?? (e.nodeName !== id ? e.nodeName : ""));
+      const label = item ? mapItemLabel(parentLabel, id) : (labels.get(id) ?? (e.nodeName && e.nodeName !== id ? e.nodeName : tasks.get(id)) ?? "");
       const name = label ? ` ${label}` : "";
       const why = e.outputResult.case === "error" ? `: ${e.outputResult.value.message.split("\n")[0]}` : "";
       write(`  ${mark} ${item ? parent : id}${name}${took}${why}`);
