@@ -26,7 +26,7 @@ function Rows({ nodes, depth, ...props }: TreeProps & { nodes: admin.NodeExecuti
         const id = n.id!.nodeId;
         const parent = n.metadata?.isParentNode === true;
         return [
-          <tr key={id} aria-selected={id === props.selected} aria-level={depth + 1} tabIndex={0} onClick={() => props.onSelect(id)} onKeyDown={(e) => e.key === "Enter" && props.onSelect(id)}>
+          <tr key={id} aria-selected={id === props.selected} data-depth={depth} tabIndex={0} onClick={() => props.onSelect(id)} onKeyDown={(e) => e.key === "Enter" && props.onSelect(id)}>
             <td className="mono" style={{ paddingLeft: `${0.5 + depth * 1.2}rem` }}>
               {parent && (
                 <button

@@ -173,8 +173,11 @@ describe.skipIf(!built || !existsSync(chromiumPath))("the web console on aloft s
     // The dynamic node's children appear live, while the execution runs.
     const nodes = page.getByRole("table", { name: "Nodes" });
     await nodes.getByRole("button", { name: "Open n0" }).click({ timeout: 45_000 });
-    const children = nodes.locator('tr[aria-level="2"]').filter({ hasNotText: /start-node|end-node/ });
+    const children = nodes.locator('tr[data-depth="1"]').filter({ hasNotText: /start-node|end-node/ });
     await expect.poll(() => children.count(), { timeout: 30_000 }).toBe(3);
+    // A child's outputs (1.5 doubled), fetched by its own node id.
+    await children.nth(0).click();
+    await expect.poll(() => page.locator("section.panel").getByLabel("Outputs").textContent(), { timeout: 30_000 }).toContain("3");
     await page.screenshot({ path: join(artifacts, "dynamic.png") });
   });
 
