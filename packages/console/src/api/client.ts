@@ -126,15 +126,20 @@ export async function terminateExecution(scope: Scope, name: string, cause = "te
   await adminClient.terminateExecution({ id: executionId(scope, name), cause });
 }
 
-export async function listNodeExecutions(scope: Scope, name: string): Promise<admin.NodeExecution[]> {
+/** The top-level node executions of an execution, or the children of a parent node (map, dynamic, subworkflow). */
+export async function listNodeExecutions(scope: Scope, name: string, parentNodeId = ""): Promise<admin.NodeExecution[]> {
   const all: admin.NodeExecution[] = [];
   let token = "";
   do {
-    const res = await adminClient.listNodeExecutions({ workflowExecutionId: executionId(scope, name), limit: 5000, token });
+    const res = await adminClient.listNodeExecutions({ workflowExecutionId: executionId(scope, name), limit: 5000, token, uniqueParentId: parentNodeId });
     all.push(...res.nodeExecutions);
     token = res.token;
   } while (token !== "");
   return all;
+}
+
+export async function getNodeExecution(scope: Scope, name: string, nodeId: string): Promise<admin.NodeExecution> {
+  return adminClient.getNodeExecution({ id: { nodeId, executionId: executionId(scope, name) } });
 }
 
 export async function getNodeExecutionData(scope: Scope, name: string, nodeId: string): Promise<admin.NodeExecutionGetDataResponse> {

@@ -9,12 +9,12 @@ import { workflowGraph } from "../graph/graph-model.ts";
 import { layoutInWorker } from "../graph/layout-client.ts";
 import type { Positioned } from "../graph/layout.ts";
 import { executionPath, launchPath, scopePath } from "../paths.ts";
-import { ErrorView, NodePanel, cacheStatusName } from "./node-panel.tsx";
+import { ErrorView, NodePanel } from "./node-panel.tsx";
+import { NodeTree } from "./node-tree.tsx";
 import { nodeInterfaces } from "./node-types.ts";
 import { PhaseBadge, durationSeconds, formatDuration, isTerminal, nodePhaseName, timestampDate, workflowPhaseName } from "./phase.tsx";
 
 const GraphView = lazy(() => import("../graph/graph-view.tsx"));
-const LIST_LIMIT = 500;
 
 export default function ExecutionPage() {
   const { project = "", domain = "", name = "" } = useParams();
@@ -114,34 +114,7 @@ export default function ExecutionPage() {
             <div className="graph-box" aria-busy="true" />
           )}
           <h2>Nodes</h2>
-          <div className="node-list">
-            <table aria-label="Nodes">
-              <thead>
-                <tr>
-                  <th>Node</th>
-                  <th>Phase</th>
-                  <th>Cache</th>
-                  <th>Duration</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(nodes.data ?? []).slice(0, LIST_LIMIT).map((n) => {
-                  const id = n.id!.nodeId;
-                  return (
-                    <tr key={id} aria-selected={id === selected} tabIndex={0} onClick={() => select(id)} onKeyDown={(e) => e.key === "Enter" && select(id)}>
-                      <td className="mono">{id}</td>
-                      <td>
-                        <PhaseBadge name={nodePhaseName(n.closure?.phase ?? 0)} />
-                      </td>
-                      <td>{cacheStatusName(n)}</td>
-                      <td>{formatDuration(durationSeconds(n.closure?.duration))}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-            {(nodes.data?.length ?? 0) > LIST_LIMIT && <p className="muted">First {LIST_LIMIT} of {nodes.data!.length} nodes.</p>}
-          </div>
+          <NodeTree nodes={nodes.data ?? []} scope={scope} execution={name} selected={selected} onSelect={select} live={live} />
         </div>
         <div>
           {selected ? (

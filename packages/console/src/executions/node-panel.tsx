@@ -1,7 +1,7 @@
 // The selected node: phase, error (kind and message), cache status, attempts, and its inputs and outputs
 // rendered by type.
 import { core, type admin } from "@aloft/idl";
-import { getNodeExecutionData, listTaskExecutions, type Scope } from "../api/client.ts";
+import { getNodeExecution, getNodeExecutionData, listTaskExecutions, type Scope } from "../api/client.ts";
 import { useLoad } from "../api/use-load.ts";
 import { LiteralView } from "../types/registry.tsx";
 import { PhaseBadge, durationSeconds, formatDuration, nodePhaseName } from "./phase.tsx";
@@ -49,7 +49,10 @@ function LiteralMapView({ caption, map, vars }: { caption: string; map: core.Lit
   );
 }
 
-export function NodePanel({ scope, execution, nodeId, node, iface }: { scope: Scope; execution: string; nodeId: string; node: admin.NodeExecution | undefined; iface: core.TypedInterface | undefined }) {
+export function NodePanel({ scope, execution, nodeId, node: topLevel, iface }: { scope: Scope; execution: string; nodeId: string; node: admin.NodeExecution | undefined; iface: core.TypedInterface | undefined }) {
+  // A child node (of a map, dynamic or subworkflow) is not in the top-level list: it is fetched by its id.
+  const fetched = useLoad(() => (topLevel ? Promise.resolve(undefined) : getNodeExecution(scope, execution, nodeId).catch(() => undefined)), [execution, nodeId, topLevel === undefined]);
+  const node = topLevel ?? fetched.data;
   const phase = node?.closure?.phase;
   const data = useLoad(() => (node ? getNodeExecutionData(scope, execution, nodeId) : Promise.resolve(undefined)), [execution, nodeId, phase]);
   const attempts = useLoad(() => (node && !node.metadata?.isParentNode ? listTaskExecutions(scope, execution, nodeId) : Promise.resolve([])), [execution, nodeId, phase]);

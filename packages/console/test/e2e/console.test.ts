@@ -165,6 +165,22 @@ describe.skipIf(!built || !existsSync(chromiumPath))("the web console on aloft s
     await expect.poll(() => page.locator("h1 .phase").textContent(), { timeout: 30_000 }).toBe("FAILED");
   });
 
+  it("opens a dynamic workflow's node in place to show its children and their outputs", async () => {
+    await page.goto(`${base}${scope}/launch/consoleflow.squares`);
+    await page.getByLabel(/^xs/).fill("[1.5, 2, 3]");
+    await page.getByRole("button", { name: "Launch" }).click();
+    await page.waitForURL(/\/executions\/[a-z0-9]+/);
+    // The dynamic node's children appear live, while the execution runs.
+    const nodes = page.getByRole("table", { name: "Nodes" });
+    await nodes.getByRole("button", { name: "Open n0" }).click({ timeout: 45_000 });
+    const children = nodes.locator('tr[data-depth="1"]').filter({ hasNotText: /start-node|end-node/ });
+    await expect.poll(() => children.count(), { timeout: 30_000 }).toBe(3);
+    // A child's outputs (1.5 doubled), fetched by its own node id.
+    await children.nth(0).click();
+    await expect.poll(() => page.locator("section.panel").getByLabel("Outputs").textContent(), { timeout: 30_000 }).toContain("3");
+    await page.screenshot({ path: join(artifacts, "dynamic.png") });
+  });
+
   it("has no serious accessibility violations on any page", async () => {
     const problems: Record<string, string[]> = {};
     const executions = `${base}${scope}/executions`;

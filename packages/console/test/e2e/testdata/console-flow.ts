@@ -1,6 +1,6 @@
 // A workflow whose inputs are a list, a struct, a map and a file, entered in the console's launch form by the e2e test;
 // a negative weight fails its task with a user error.
-import { t, task, workflow } from "@aloft/sdk";
+import { dynamic, t, task, workflow } from "@aloft/sdk";
 
 const settings = t.struct({ label: t.string(), scale: t.float() });
 
@@ -24,3 +24,10 @@ export const consoleFlow = workflow(
     return { doubled: double({ x: s.total }), report: s.report };
   },
 );
+
+// A dynamic workflow: its node has children (one per item), which the console's node tree opens in place.
+export const doubleAll = dynamic({ name: "consoleflow.double-all", inputs: { xs: t.list(t.float()) }, outputs: t.list(t.float()) }, ({ xs }) => xs.map((x) => double({ x })));
+
+export const squares = workflow({ name: "consoleflow.squares", inputs: { xs: t.list(t.float()) }, outputs: { ys: t.list(t.float()) } }, ({ xs }) => ({
+  ys: doubleAll({ xs }),
+}));
