@@ -33,7 +33,7 @@ export { InProcessTaskPlugin, type MockFn } from "./local/in-process-plugin.ts";
 export { MemoryBlobs } from "./local/memory-store.ts";
 export { inputFlags, parseInputs, describeInputs, InputError } from "./local/cli-inputs.ts";
 export { loadWorkflowModule, pickWorkflow, type LoadedModule } from "./local/load-module.ts";
-export { progressSink, nodeLabels } from "./local/progress.ts";
+export { progressSink, nodeLabels, mapItemLabel } from "./local/progress.ts";
 export { containerTask, RAW_CONTAINER_TASK_TYPE, type ContainerTaskOptions, type ContainerTaskDef } from "./container-task.ts";
 export { shellTask, type ShellTaskOptions } from "./shell-task.ts";
 export { rawContainerPlugin, type RawContainerPluginOptions } from "./local/raw-container-plugin.ts";

@@ -21,6 +21,9 @@ import { recoveredOutputsPlugin } from "./execution/recovery.ts";
 import { webhookNotifier } from "./notifications/webhooks.ts";
 import type { PhaseListener } from "./admin/events/workflow-event.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
+import { createAuthService } from "./auth/service.ts";
+import { authMigrations } from "./auth/migrations.ts";
+import { bootstrapAdminKey } from "./auth/bootstrap.ts";
 import { ServerMetrics } from "./observability/metrics.ts";
 import { ExecutionReporter } from "./observability/execution-report.ts";
 import { healthRoute } from "./observability/health-route.ts";
@@ -43,6 +46,8 @@ export interface Aloft {
   server: AdminServer;
   /** Resolves when the database, engine and scheduler are up. */
   ready: Promise<AdminContext>;
+  /** The server's database once ready (health, fault drills such as `crashWorker`). */
+  readonly database: Database | undefined;
   close(): Promise<void>;
 }
 
@@ -73,6 +78,9 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   let db: Database | undefined;
   let engine: Engine | undefined;
   let startError: unknown;
+  const auth = config.auth.enabled
+    ? await createAuthService({ config: config.auth, context: ctxPromise, issuerUrl: (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, ""), keyFile: join(config.dataDir, "auth-signing-key.json"), log })
+    : undefined;
   const server = await startAdminServer({
     host: config.host,
     port: config.port,
@@ -91,7 +99,9 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     log,
     version: VERSION,
     consoleDir: consoleAssetsDir,
+    ...(auth ? { auth } : {}),
   });
+  if (auth && !config.publicUrl) auth.issuer.url = server.url;
   signing.baseUrl = `${(config.publicUrl ?? server.url).replace(/\/+$/, "")}/blobs`;
 
   const ready = (async () => {
@@ -100,7 +110,8 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     db = await openDatabase({
       // A long-running server trades ~50 MiB for PGlite's optimized WASM (~20% less CPU per statement).
       ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db"), optimizeWasm: true }),
-      migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations],
+      migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations, ...authMigrations],
+      onWarning: (message, err) => log.warn({ err }, message),
     });
     metrics.watchDatabase(db.health);
     // The data catalog lives in the server's database: cached tasks hit across executions and restarts.
@@ -168,6 +179,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
     listeners.push((e) => scheduler?.executionPhaseChanged(e));
     await scheduler.start();
     resolveCtx(ctx);
+    if (auth) await bootstrapAdminKey(auth, config.dataDir, log);
     return ctx;
   })();
   ready.catch((e) => {
@@ -178,10 +190,14 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   return {
     server,
     ready,
+    get database() {
+      return db;
+    },
     async close() {
       await ready.catch(() => undefined);
       await scheduler?.stop();
       await server.close();
+      await auth?.close();
       await engine?.stop();
       await db?.close();
       metrics.close();

@@ -8,6 +8,22 @@ const dir = mkdtempSync(join(tmpdir(), "aloft-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("config loader", () => {
+  it("keeps authentication off by default; --auth alone, ALOFT_AUTH or an auth section turns it on", () => {
+    expect(loadConfig({ argv: [], env: {} }).auth.enabled).toBe(false);
+    expect(loadConfig({ argv: ["--auth"], env: {} }).auth.enabled).toBe(true);
+    expect(loadConfig({ argv: ["--auth", "--port", "9"], env: {} })).toMatchObject({ port: 9, auth: { enabled: true } });
+    expect(loadConfig({ argv: [], env: { ALOFT_AUTH: "true" } }).auth.enabled).toBe(true);
+    const file = join(dir, "auth.json");
+    writeFileSync(file, JSON.stringify({ auth: { issuer: "https://idp.example.com/", audience: "aloft", orgAdmins: ["group:platform"] } }));
+    expect(loadConfig({ argv: ["--config", file], env: {} }).auth).toMatchObject({ enabled: true, issuer: "https://idp.example.com", audience: "aloft", orgAdmins: ["group:platform"] });
+    writeFileSync(file, JSON.stringify({ auth: { issuer: "https://idp.example.com" } }));
+    expect(() => loadConfig({ argv: ["--config", file], env: {} })).toThrow(/audience is required with issuer/);
+    writeFileSync(file, JSON.stringify({ auth: { orgAdmins: ["alice"] } }));
+    expect(() => loadConfig({ argv: ["--config", file], env: {} })).toThrow(/auth.orgAdmins: "alice" is not user:<subject>/);
+    writeFileSync(file, JSON.stringify({ auth: { issuer: "https://i", audience: "a", jwks: "x" } }));
+    expect(() => loadConfig({ argv: ["--config", file], env: {} })).toThrow(/auth.jwks: unknown key/);
+  });
+
   it("reads the task environment settings, with an allow-list by default and errors naming the bad entry", () => {
     expect(loadConfig({ argv: [], env: {} })).toMatchObject({ taskEnvAllow: expect.arrayContaining(["PATH", "PYTHON*"]), keepFailedTaskDirs: false });
     const c = loadConfig({ argv: ["--task-env-allow", "PATH,AWS_*", "--keep-failed-task-dirs", "true"], env: { ALOFT_TASK_SECRETS_DIR: "/run/secrets" } });

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { checkTaskEnvAllow, DEFAULT_TASK_ENV_ALLOW } from "@aloft/engine";
 import { InvalidArgumentError } from "./errors.ts";
 import { checkPolicy } from "./transport/front-door.ts";
+import { defaultAuthConfig, parseAuthConfig, type AuthConfig } from "./auth/config.ts";
 
 export interface AloftConfig {
   host: string;
@@ -39,6 +40,8 @@ export interface AloftConfig {
   taskSecretsDir: string | undefined;
   /** Keep the working directory of a failed task attempt under `<dataDir>/task-runs` (renamed `aloft-kept-…`). */
   keepFailedTaskDirs: boolean;
+  /** Authentication, project roles and the audit log (auth/config.ts); off by default, `--auth` turns it on. */
+  auth: AuthConfig;
 }
 
 export const defaultConfig = (): AloftConfig => ({
@@ -60,10 +63,11 @@ export const defaultConfig = (): AloftConfig => ({
   taskEnvAllow: [...DEFAULT_TASK_ENV_ALLOW],
   taskSecretsDir: undefined,
   keepFailedTaskDirs: false,
+  auth: defaultAuthConfig(),
 });
 
 type Key = keyof AloftConfig;
-const kinds: Record<Key, "string" | "int" | "bool" | "list" | "webhooks" | "optional"> = {
+const kinds: Record<Key, "string" | "int" | "bool" | "list" | "webhooks" | "optional" | "auth"> = {
   host: "string",
   port: "int",
   dataDir: "string",
@@ -82,6 +86,7 @@ const kinds: Record<Key, "string" | "int" | "bool" | "list" | "webhooks" | "opti
   taskEnvAllow: "list",
   taskSecretsDir: "optional",
   keepFailedTaskDirs: "bool",
+  auth: "auth",
 };
 
 const envNames: Record<string, Key> = Object.fromEntries(
@@ -117,6 +122,9 @@ function set(config: AloftConfig, key: Key, value: unknown, where: string): void
       (config as unknown as Record<string, unknown>)[key] = list;
       return;
     }
+    case "auth":
+      config.auth = parseAuthConfig(config.auth, value, where);
+      return;
     case "webhooks": {
       const list = typeof value === "string" ? safeJson(value, where) : value;
       if (!Array.isArray(list)) throw bad("expected a list of {url, phases}");
@@ -156,7 +164,9 @@ export function loadConfig({ argv, env }: LoadConfigOptions): AloftConfig {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [name, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = inline ?? argv[++i];
+    // `--auth` alone turns authentication on; every other flag takes a value.
+    const bare = name === "--auth" && inline === undefined && (argv[i + 1] === undefined || argv[i + 1]!.startsWith("--"));
+    const value = bare ? "true" : (inline ?? argv[++i]);
     if (value === undefined) throw new InvalidArgumentError(`flag ${name} needs a value`);
     if (name === "--config") {
       file = value;

@@ -10,6 +10,11 @@ import { blobRoute } from "./transport/blob-route.ts";
 import { cacheRoute } from "./cache/cache-route.ts";
 import { consoleRoute } from "./transport/console-route.ts";
 import type { FrontDoorPolicy } from "./transport/front-door.ts";
+import type { AuthService } from "./auth/service.ts";
+import { protectBindings } from "./auth/protect.ts";
+import { cacheAuthorizer } from "./auth/http-guard.ts";
+import { authRoute } from "./auth/auth-route.ts";
+import { TOKEN_PATH } from "./auth/metadata.ts";
 
 export interface AdminServerOptions {
   host: string;
@@ -32,6 +37,8 @@ export interface AdminServerOptions {
   routes?: Array<(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => Promise<boolean>>;
   /** The built web console to serve at `/` (packages/console's dist); without it, `/` answers 404. */
   consoleDir?: string;
+  /** Authentication, project roles and the audit log (auth/); every call is open when absent. */
+  auth?: AuthService;
   /** Served by GetVersion before the context is ready. */
   version?: AdminContext["version"];
 }
@@ -44,7 +51,8 @@ export interface AdminServer extends Listener {
 }
 
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
-  const bindings = serviceBindings(options.context, options.hooks, options.version);
+  const open = serviceBindings(options.context, options.hooks, options.version);
+  const bindings = options.auth ? protectBindings(open, options.auth) : open;
   const blob = options.blobs
     ? blobRoute(options.blobs.store, options.blobs.signing, {
         maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
@@ -52,12 +60,18 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         ...(options.log ? { log: options.log } : {}),
       })
     : undefined;
-  const cache = cacheRoute(options.context, options.maxMessageBytes);
+  const cache = cacheRoute(options.context, options.maxMessageBytes, options.auth ? cacheAuthorizer(options.auth) : undefined);
+  const auth = options.auth ? authRoute(options.auth) : undefined;
   const routes = options.routes ?? [];
   const web = options.consoleDir !== undefined ? consoleRoute(options.consoleDir) : undefined;
   const extra: typeof cache = async (req, res) => {
     for (const route of routes) if (await route(req, res)) return true;
-    return (blob !== undefined && (await blob(req, res))) || (await cache(req, res)) || (web !== undefined && (await web(req, res)));
+    return (
+      (blob !== undefined && (await blob(req, res))) ||
+      (auth !== undefined && (await auth(req, res))) ||
+      (await cache(req, res)) ||
+      (web !== undefined && (await web(req, res)))
+    );
   };
   const blobBase = options.blobs ? new URL(options.blobs.signing.baseUrl).pathname.replace(/\/+$/, "") : undefined;
   const handler = createHttpHandler({
@@ -66,7 +80,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     extra,
     ...(options.log ? { log: options.log } : {}),
     ...(options.frontDoor ? { frontDoor: options.frontDoor } : {}),
-    ...(blobBase !== undefined ? { signedPaths: (path: string) => path.startsWith(`${blobBase}/`) } : {}),
+    // OAuth2's token endpoint takes form bodies by its standard; only a client's own secret makes them do anything.
+    signedPaths: (path: string) => (blobBase !== undefined && path.startsWith(`${blobBase}/`)) || (options.auth !== undefined && path === TOKEN_PATH),
   });
   const listener = await listen({ host: options.host, port: options.port, handler });
   return Object.assign(listener, { url: `http://${options.host}:${listener.port}` });

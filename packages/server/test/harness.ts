@@ -12,6 +12,7 @@ import { DataLayout, FileSystemBlobStore } from "@aloft/storage";
 import type { AdminContext, ExecutionLauncher, LaunchRequest } from "../src/context.ts";
 import type { AdminTables } from "../src/db/schema.ts";
 import { serverMigrations } from "../src/db/migrations.ts";
+import { authMigrations } from "../src/auth/migrations.ts";
 import { startAdminServer, type AdminServer, type AdminServerOptions } from "../src/server.ts";
 import type { BindingHooks } from "../src/services/bindings.ts";
 
@@ -44,7 +45,7 @@ export async function startHarness(options: { postgres?: boolean; launcher?: Exe
   const postgres = options.postgres ? await createTestPostgres("aloft_server") : undefined;
   const url = postgres?.url;
   const dropPostgres = postgres?.drop;
-  const db = await openDatabase({ ...(url ? { url } : {}), migrations: serverMigrations });
+  const db = await openDatabase({ ...(url ? { url } : {}), migrations: [...serverMigrations, ...authMigrations] });
   const root = pathToFileURL(join(dir, "blobs")).toString();
   const signing = { baseUrl: "http://127.0.0.1:0/blobs", secret: randomBytes(32).toString("hex") };
   let blobs = new FileSystemBlobStore({ root, signing });

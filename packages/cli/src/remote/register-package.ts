@@ -34,7 +34,7 @@ export async function registerPackage(remote: Remote, file: string, version: str
     const files = readdirSync(dir).filter((f) => /^\d+_.*_[123]\.pb$/.test(f)).sort((a, b) => parseInt(a) - parseInt(b));
     if (files.length === 0) throw new UsageError(`${file} holds no pyflyte package entities (N_<name>_1|2|3.pb)`);
     const fill = { project: remote.project, domain: remote.domain, version };
-    const res: RegisterResult = { version, codeBundle: "", tasks: [], workflows: [], launchPlans: [] };
+    const res: RegisterResult = { version, codeBundle: "", tasks: [], workflows: [], launchPlans: [], reused: false };
     for (const f of files) {
       const bytes = readFileSync(join(dir, f));
       if (f.endsWith("_1.pb")) {

@@ -24,13 +24,13 @@ type Res = http.ServerResponse | http2.Http2ServerResponse;
 export const CACHE_API_PREFIX = "/aloft/v1/cache/";
 const MAX_RECENT = 100;
 
-function reply(res: Res, status: number, body: unknown): void {
+export function reply(res: Res, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) });
   res.end(text);
 }
 
-async function readJson(req: Req, maxBytes: number): Promise<Record<string, unknown>> {
+export async function readJson(req: Req, maxBytes: number): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
@@ -76,7 +76,12 @@ async function answer(ctx: AdminContext, op: string, body: Record<string, unknow
 }
 
 /** The cache API as an extra route of the server's port; returns false for paths it does not own. */
-export function cacheRoute(context: AdminContext | Promise<AdminContext>, maxBytes: number): (req: Req, res: Res) => Promise<boolean> {
+export function cacheRoute(
+  context: AdminContext | Promise<AdminContext>,
+  maxBytes: number,
+  /** With authentication on: checks the caller may do `op` with this body (auth/http-guard.ts); throws otherwise. */
+  authorize?: (req: Req, op: string, body: Record<string, unknown>) => Promise<void>,
+): (req: Req, res: Res) => Promise<boolean> {
   return async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (!url.pathname.startsWith(CACHE_API_PREFIX)) return false;
@@ -91,7 +96,9 @@ export function cacheRoute(context: AdminContext | Promise<AdminContext>, maxByt
         reply(res, 415, { code: 3, message: `content-type must be application/json, got ${JSON.stringify(type)}`, details: [] });
         return true;
       }
-      const result = await answer(await context, op, await readJson(req, maxBytes));
+      const body = await readJson(req, maxBytes);
+      await authorize?.(req, op, body);
+      const result = await answer(await context, op, body);
       if (result === undefined) reply(res, 404, { code: 5, message: `no cache operation ${JSON.stringify(op)} (find, recent, put, delete)`, details: [] });
       else reply(res, 200, result);
     } catch (e) {
