@@ -11,13 +11,19 @@ export interface ServerPluginOptions {
   taskEnvAllow: string[];
   /** The server's data directory; attempts' working directories go under <dataDir>/task-runs. */
   dataDir: string;
+  /** The server's secrets directory (taskSecretsDir), for TypeScript tasks' declared secrets. */
+  secretsDir?: string | undefined;
   /** TypeScript task worker processes (default: the plugin's own). */
   workers?: number;
 }
 
 export function serverTaskPlugins(options: ServerPluginOptions): TaskPlugin[] {
   return [
-    typescriptTaskPlugin({ envAllow: options.taskEnvAllow, ...(options.workers !== undefined ? { workers: options.workers } : {}) }),
+    typescriptTaskPlugin({
+      envAllow: options.taskEnvAllow,
+      ...(options.secretsDir ? { secretsDir: options.secretsDir } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    }),
     rawContainerPlugin({ inheritEnv: options.taskEnvAllow, workDir: join(options.dataDir, "task-runs") }),
   ];
 }

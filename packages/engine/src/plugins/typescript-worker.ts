@@ -25,6 +25,8 @@ export interface WorkerRequest {
   rawOutputPrefix: string;
   /** The task's registered identity (project, domain, name, version). */
   task?: { project: string; domain: string; name: string; version: string };
+  /** The task's declared secrets, by flytekit's variable names, for this request only. */
+  secrets?: Record<string, string>;
 }
 
 export type WorkerReply = RuntimeReply & { id: number };

@@ -23,6 +23,12 @@ export interface ExecuteRequest {
    * serialized in its project, domain and version, as flytekit does, so the engine can run and cache them.
    */
   task?: TaskIdentity;
+  /**
+   * The values of the task's declared secrets, by the variable names flytekit reads (`_FSEC_<GROUP>_<KEY>`), read
+   * by the server from its secrets directory. Held in this request only: never in the worker's environment, which
+   * other tasks share.
+   */
+  secrets?: Record<string, string>;
 }
 
 export interface TaskIdentity {
@@ -121,6 +127,7 @@ export async function executeTask(request: ExecuteRequest): Promise<ExecuteRespo
     taskId: request.task ? create(core.IdentifierSchema, { resourceType: core.ResourceType.TASK, ...request.task }) : undefined,
     root: projectRoot(),
     codeBundle: args.codeBundle,
+    secrets: { env: request.secrets ?? {}, files: false },
   });
   switch (outcome.kind) {
     case "success":
