@@ -1,8 +1,6 @@
 /** One `aloft` subcommand. Each lives in its own file under commands/ and is listed in registry.ts. */
 export interface Command {
   name: string;
-  /** One line for `aloft --help`. */
-  summary: string;
   /** Full usage text for `aloft <name> --help`. */
   usage: string;
   /** Returns the process exit code. */

@@ -1,10 +1,10 @@
 import { commands } from "./registry.ts";
 import { UsageError, type CommandIO } from "./command.ts";
+import { compiled } from "./user-code.ts";
 
-async function help(): Promise<string> {
-  const all = await Promise.all(Object.values(commands).map((load) => load()));
-  const width = Math.max(0, ...all.map((c) => c.name.length));
-  const lines = all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+function help(): string {
+  const width = Math.max(0, ...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return [
     "aloft: a Flyte-compatible workflow orchestrator",
     "",
@@ -40,19 +40,20 @@ export async function main(argv: string[]): Promise<number> {
   };
   const [name, ...rest] = args;
   if (name === "--version" || name === "-v" || name === "version") {
-    io.out(`aloft ${await version()}`);
+    // Which code runs: the build made at install, or the sources (edited since, or ALOFT_FROM_SOURCE=1).
+    io.out(`aloft ${await version()} (${compiled ? "compiled" : "from sources; `npm run build` compiles them"})`);
     return 0;
   }
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    io.out(await help());
+    io.out(help());
     return name ? 0 : 1;
   }
-  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!load) {
-    io.err(`aloft: unknown command "${name}"\n\n${await help()}`);
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!entry) {
+    io.err(`aloft: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
-  const command = await load();
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     io.out(command.usage);
     return 0;

@@ -46,6 +46,8 @@ export interface Aloft {
   server: AdminServer;
   /** Resolves when the database, engine and scheduler are up. */
   ready: Promise<AdminContext>;
+  /** The server's database once ready (health, fault drills such as `crashWorker`). */
+  readonly database: Database | undefined;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
       // A long-running server trades ~50 MiB for PGlite's optimized WASM (~20% less CPU per statement).
       ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "db"), optimizeWasm: true }),
       migrations: [...engineMigrations, ...catalogMigrations, ...serverMigrations, ...authMigrations],
+      onWarning: (message, err) => log.warn({ err }, message),
     });
     metrics.watchDatabase(db.health);
     // The data catalog lives in the server's database: cached tasks hit across executions and restarts.
@@ -187,6 +190,9 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   return {
     server,
     ready,
+    get database() {
+      return db;
+    },
     async close() {
       await ready.catch(() => undefined);
       await scheduler?.stop();

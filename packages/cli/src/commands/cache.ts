@@ -49,7 +49,6 @@ function printKey(io: CommandIO, key: CacheKey): void {
 
 export const cache: Command = {
   name: "cache",
-  summary: "explain a task node's cache hit or miss on a server, or evict its entry",
   usage,
   async run(argv, io) {
     const { flags, rest } = takeCommonFlags(argv);

@@ -24,7 +24,6 @@ function take(rest: string[], flag: string): string | undefined {
 
 export const codegen: Command = {
   name: "codegen",
-  summary: "write a typed TypeScript reference declaration for a registered task, workflow or launch plan",
   usage,
   async run(argv, io) {
     const { flags, rest } = takeCommonFlags(argv);

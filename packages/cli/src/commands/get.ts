@@ -27,7 +27,6 @@ function option(rest: string[], name: string): string | undefined {
 
 export const get: Command = {
   name: "get",
-  summary: "list projects, tasks, workflows, launch plans, executions and node executions on a server",
   usage,
   async run(argv, io) {
     const { flags, rest } = takeCommonFlags(argv);

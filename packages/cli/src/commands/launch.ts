@@ -21,7 +21,6 @@ Options (before <launch-plan>):
 
 export const launch: Command = {
   name: "launch",
-  summary: "launch a registered launch plan on a server (or backfill its schedule)",
   usage,
   async run(argv, io) {
     const { flags, rest } = takeCommonFlags(argv);

@@ -14,7 +14,6 @@ const usage = `Usage: aloft launchplan <activate|deactivate> <launch-plan> [--ve
 
 export const launchplan: Command = {
   name: "launchplan",
-  summary: "activate or deactivate a launch plan (its schedule)",
   usage,
   async run(argv, io) {
     const { flags, rest } = takeCommonFlags(argv);

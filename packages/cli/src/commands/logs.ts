@@ -10,7 +10,6 @@ const usage = `Usage: aloft logs <execution> [--follow] [--endpoint url] [--proj
 
 export const logs: Command = {
   name: "logs",
-  summary: "show an execution's nodes, task attempts, log links and errors",
   usage,
   async run(argv, io) {
     const { flags, rest } = takeCommonFlags(argv);

@@ -1,6 +1,7 @@
 // `aloft register`: fast registration of a TypeScript project on a server.
 import { UsageError, type Command } from "../command.ts";
 import { connect, takeCommonFlags } from "../remote/connection.ts";
+import { enableUserCode } from "../user-code.ts";
 
 const usage = `Usage: aloft register [--version v] [--endpoint url] [--project p] [--domain d] <file.ts>
 
@@ -10,7 +11,6 @@ derived from the bundle's content, so unchanged code registers as the same versi
 
 export const register: Command = {
   name: "register",
-  summary: "register a TypeScript project's tasks, workflows and launch plans on a server",
   usage,
   async run(argv, io) {
     const { flags, rest } = takeCommonFlags(argv);
@@ -20,6 +20,7 @@ export const register: Command = {
     const [file, ...extra] = rest;
     if (!file || extra.length > 0 || file.startsWith("--")) throw new UsageError(usage);
     const remote = connect(flags);
+    await enableUserCode();
     // Loaded when the command runs: serializing needs the SDK and esbuild.
     const { registerModule } = await import("../remote/register.ts");
     const res = await registerModule(remote, file, version ? { version } : {});

@@ -8,7 +8,6 @@ function again(kind: "relaunch" | "recover"): Command {
   const usage = `Usage: aloft ${kind} <execution> [--name new-name] [--wait] [--endpoint url] [--project p] [--domain d]`;
   return {
     name: kind,
-    summary: kind === "relaunch" ? "run an execution again with the same inputs" : "re-run an execution, reusing the outputs of nodes that succeeded",
     usage,
     async run(argv, io) {
       const { flags, rest } = takeCommonFlags(argv);

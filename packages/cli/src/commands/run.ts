@@ -1,14 +1,13 @@
 // `aloft run <file> <workflow> --<input> <value>…`: runs a workflow locally through the engine (in-process, data in
 // memory unless --store-dir), or hands it to the remote-run module with --remote.
-import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { formatLiteralType } from "@aloft/idl";
 import {
   describeInputs,
   InputError,
   inputFlags,
+  isFlyte2Task,
   isLaunchPlan,
   loadWorkflowModule,
   localCatalog,
@@ -16,17 +15,21 @@ import {
   parseInputs,
   pickWorkflow,
   progressSink,
+  reachableTasks,
   runWorkflow,
+  taskWorkflow,
   TypeMismatchError,
   WorkflowFailedError,
   type SchemaMap,
 } from "@aloft/sdk";
 import { UsageError, type Command, type CommandIO } from "../command.ts";
+import { enableUserCode } from "../user-code.ts";
 import { formatNodeReport, localNodeCollector, teeSink } from "../node-report.ts";
 
 const usage = `Usage: aloft run [options] <file.ts> <workflow> [--<input> <value>…]
 
-Runs a workflow (or launch plan) exported by <file.ts>. Inputs are parsed by their declared types: numbers
+Runs a workflow (or launch plan) exported by <file.ts>, or a Flyte 2 task (env.task) with the tasks it calls,
+each call a child action (local runs only). Inputs are parsed by their declared types: numbers
 and strings as written, booleans as true/false, datetimes as ISO-8601, durations as 90s/5m/1h30m, lists, maps
 and structs as JSON, files and datasets as local paths or URIs.
 
@@ -81,22 +84,18 @@ function splitArgs(argv: string[]): { flags: RunFlags; file: string; name: strin
   return { flags, file, name, rest };
 }
 
-/** Where `--remote` goes: the server engineer's module under ../remote/ (absent until it lands). */
+/** `--remote`: loaded only then, as it pulls in the gRPC client. */
 async function runRemote(file: string, name: string, rest: string[], io: CommandIO, report: { nodes: boolean; json: boolean }): Promise<number> {
-  const modulePath = new URL("../remote/run.ts", import.meta.url);
-  if (!existsSync(fileURLToPath(modulePath))) throw new UsageError("remote runs are not available in this build (packages/cli/src/remote/run.ts is missing)");
-  const remote = (await import(modulePath.href)) as {
-    runRemote(request: { file: string; workflow: string; argv: string[]; nodes?: boolean; json?: boolean }, io: CommandIO): Promise<number>;
-  };
+  const remote = await import("../remote/run.ts");
   return remote.runRemote({ file, workflow: name, argv: rest, ...report }, io);
 }
 
 export const run: Command = {
   name: "run",
-  summary: "run a workflow from a TypeScript file, locally or (--remote) on a server",
   usage,
   async run(argv, io) {
     const { flags, file, name, rest: args } = splitArgs(argv);
+    await enableUserCode();
     if (flags.remote) return runRemote(file, name, args, io, { nodes: flags.nodes, json: flags.json });
     if (flags.cacheMode !== "local" && !flags.cache) throw new UsageError(`--no-cache and --cache ${flags.cacheMode} contradict each other`);
     const storeDir = resolve(flags.storeDir ?? join(tmpdir(), "aloft-local"));
@@ -107,7 +106,10 @@ export const run: Command = {
     const collector = flags.nodes ? localNodeCollector() : undefined;
     try {
       const m = await loadWorkflowModule(file);
-      const entity = pickWorkflow(m, file, name);
+      // A Flyte 2 task runs as the one node of a generated workflow; the tasks it may call travel in the closure.
+      const exported = m.exports[name];
+      const flyte2 = isFlyte2Task(exported) ? exported : undefined;
+      const entity = flyte2 ? taskWorkflow(flyte2) : pickWorkflow(m, file, name);
       const wf = isLaunchPlan(entity) ? entity.workflow : entity;
       const fixed = isLaunchPlan(entity) ? ((entity.options.fixed ?? {}) as Record<string, unknown>) : {};
       const defaults = { ...((wf.options.defaults ?? {}) as Record<string, unknown>), ...(isLaunchPlan(entity) ? (entity.options.defaults ?? {}) : {}), ...fixed };
@@ -134,6 +136,7 @@ export const run: Command = {
             ? { catalog: localCatalog(catalogDir) }
             : {}),
         ...(events ? { events } : {}),
+        ...(flyte2 ? { tasks: reachableTasks(flyte2) } : {}),
       });
       const outputs = wf.outputs as SchemaMap;
       const record: Record<string, unknown> = wf.singleOutput ? { o0: result.outputs } : ((result.outputs ?? {}) as Record<string, unknown>);

@@ -38,7 +38,6 @@ variables, then flags:
 
 export const start: Command = {
   name: "start",
-  summary: "start the Aloft server (Flyte-compatible API, engine, scheduler) in one process",
   usage,
   async run(argv, io) {
     // Imported when the command runs, so other commands do not pay for loading the server.

@@ -6,7 +6,6 @@ const usage = `Usage: aloft terminate <execution> [--cause text] [--endpoint url
 
 export const terminate: Command = {
   name: "terminate",
-  summary: "abort a running execution on a server",
   usage,
   async run(argv, io) {
     const { flags, rest } = takeCommonFlags(argv);

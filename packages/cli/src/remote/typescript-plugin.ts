@@ -5,6 +5,7 @@
 // role a container image plays in Flyte). Tasks registered without a bundle run from the working directory.
 import { TypeScriptPlugin, type TaskPlugin, type TaskResult } from "@aloft/engine";
 import { ensureCodeBundle, TYPESCRIPT_TASK_TYPE, typescriptRuntimeUrl } from "@aloft/sdk";
+import { compiled, compiledTaskRuntimeUrl } from "../user-code.ts";
 
 export interface TypeScriptTaskPluginOptions {
   /** Worker threads (default: the engine pool's default, the machine's available parallelism). */
@@ -17,7 +18,7 @@ export interface TypeScriptTaskPluginOptions {
 
 export function typescriptTaskPlugin(options: TypeScriptTaskPluginOptions = {}): TaskPlugin & { close(): Promise<void> } {
   const pool = new TypeScriptPlugin({
-    runtime: typescriptRuntimeUrl,
+    runtime: compiled ? compiledTaskRuntimeUrl() : typescriptRuntimeUrl,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.envAllow ? { envAllow: options.envAllow } : {}),
   });

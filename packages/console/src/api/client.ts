@@ -150,8 +150,8 @@ export async function getWorkflow(id: core.Identifier): Promise<admin.Workflow> 
   return adminClient.getWorkflow({ id });
 }
 
-export async function getLaunchPlan(id: core.Identifier): Promise<admin.LaunchPlan> {
-  return adminClient.getLaunchPlan({ id });
+export async function getLaunchPlan(scope: Scope, name: string, version: string): Promise<admin.LaunchPlan> {
+  return adminClient.getLaunchPlan({ id: { resourceType: core.ResourceType.LAUNCH_PLAN, ...scope, name, version } });
 }
 
 /** The newest version of a launch plan by name. */
@@ -179,4 +179,10 @@ export async function relaunchExecution(scope: Scope, name: string): Promise<cor
 export async function downloadLink(uri: string): Promise<string | undefined> {
   const res = await dataProxyClient.createDownloadLocation({ nativeUrl: uri });
   return res.signedUrl || undefined;
+}
+
+/** An execution's inputs, in full (for relaunching with changes). */
+export async function getExecutionInputs(scope: Scope, name: string): Promise<core.LiteralMap | undefined> {
+  const res = await adminClient.getExecutionData({ id: executionId(scope, name) });
+  return res.fullInputs;
 }

@@ -9,6 +9,7 @@ import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
 import { groupAndValidate, migrate, type Migration } from "./migrations.ts";
 import { openPGliteWorker } from "./pglite-cluster.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { PGliteSupervisor } from "./pglite-supervisor.ts";
 import { startMaintenance, type MaintenanceOptions } from "./pglite-maintenance.ts";
 
 export interface OpenDatabaseOptions {
@@ -50,6 +51,11 @@ export interface Database {
   readonly health: DatabaseHealth;
   /** Runs one trivial statement; rejects with a StoreFaultError when the database does not answer in time. */
   ping(timeoutMs?: number): Promise<void>;
+  /**
+   * PGlite on a data directory only: ends its worker thread as a crash would (fault drills, tests). Statements fail
+   * UNAVAILABLE until a new worker, started at once on the same directory, serves again.
+   */
+  crashWorker?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,6 +96,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   let lock: DataDirLock | undefined;
   let kysely: Kysely<any>;
   let dialect: "pglite" | "postgres";
+  let supervisor: PGliteSupervisor | undefined;
   const health = new DatabaseHealth();
   const onWarning = options.onWarning ?? ((message: string) => process.emitWarning(message, "AloftDatabaseWarning"));
   if (options.url !== undefined) {
@@ -100,7 +107,18 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     if (options.dataDir !== undefined) lock = acquireDataDirLock(options.dataDir);
     try {
       // PGlite runs on a worker thread, started here (never at module load: bundles import this file).
-      const pglite = await openPGliteWorker(options.dataDir, options.optimizeWasm ?? false);
+      const dataDir = options.dataDir;
+      const open = () => openPGliteWorker(dataDir, options.optimizeWasm ?? false);
+      const worker = await open();
+      // On a data directory a dead worker is replaced (the data outlives the thread); in memory nothing would be left.
+      const pglite =
+        dataDir === undefined
+          ? worker
+          : (supervisor = new PGliteSupervisor(worker, open, {
+              died: (err) => onWarning(`the PGlite worker stopped (${err.message}); restarting it on the same data directory`, err),
+              restarted: (ms) => onWarning(`the PGlite worker serves again after ${Math.round(ms)} ms`, new Error("PGlite restarted")),
+              restartFailed: (err) => onWarning(`restarting the PGlite worker failed (${err.message}); trying again`, err),
+            }));
       kysely = new Kysely<any>({ dialect: watchedDialect(new PGliteDialect(pglite), health) });
       dialect = "pglite";
     } catch (err) {
@@ -140,6 +158,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
         clearTimeout(timer);
       }
     },
+    ...(supervisor ? { crashWorker: () => supervisor!.crash() } : {}),
     async close() {
       if (closed) return;
       closed = true;

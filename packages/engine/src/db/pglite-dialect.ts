@@ -44,6 +44,12 @@ export interface PGliteWorkerOptions {
   optimizeWasm?: boolean;
 }
 
+/** What the dialect needs of PGlite: one worker (PGliteWorker), or one that is restarted when it dies (pglite-supervisor.ts). */
+export interface PGliteClient {
+  query<R>(sql: string, params: readonly unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  close(): Promise<void>;
+}
+
 const workerUrl = () => new URL("./pglite-worker.mjs", import.meta.url);
 
 /** Young generation of the PGlite thread (MiB); see PGliteWorker.start. */
@@ -92,8 +98,10 @@ export function rebuildError(e: SerializedError, sql?: string, params?: readonly
 }
 
 /** The main side of pglite-worker.mjs: one PGlite instance on its own thread. */
-export class PGliteWorker {
+export class PGliteWorker implements PGliteClient {
   readonly #worker: Worker;
+  /** Told once when the worker stops serving by itself (it crashed, ran out of memory, hit a WASM trap); not on close(). */
+  onDeath: ((err: Error) => void) | undefined;
   readonly #pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   #nextId = 1;
   /** Why the worker can no longer serve (it died, or was closed); every query after fails with it. */
@@ -162,6 +170,7 @@ export class PGliteWorker {
   }
 
   #fail(err: Error): void {
+    if (!this.#failure && !this.#closing) this.onDeath?.(err);
     this.#failure ??= err;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
@@ -205,6 +214,11 @@ export class PGliteWorker {
     return this.#closing;
   }
 
+  /** False once the worker has died or was closed. */
+  get alive(): boolean {
+    return this.#failure === undefined;
+  }
+
   /** Ends the thread at once, as a crash would (tests). */
   async terminate(): Promise<void> {
     await this.#worker.terminate();
@@ -230,7 +244,7 @@ export function acceptsPipelinedStatements(conn: DatabaseConnection): boolean {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGliteWorker) {}
+  constructor(private readonly pg: PGliteClient) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.pg.query<R>(query.sql, query.parameters);
@@ -266,7 +280,7 @@ class Mutex {
 class PGliteDriver implements Driver {
   readonly #mutex = new Mutex();
   readonly #connection: PGliteConnection;
-  constructor(private readonly pg: PGliteWorker) {
+  constructor(private readonly pg: PGliteClient) {
     this.#connection = new PGliteConnection(pg);
   }
   async init(): Promise<void> {}
@@ -293,7 +307,7 @@ class PGliteDriver implements Driver {
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGliteWorker) {}
+  constructor(private readonly pg: PGliteClient) {}
   createAdapter() {
     return new PostgresAdapter();
   }

@@ -9,6 +9,7 @@ import { dynamicClosure } from "../nodes/dynamic.ts";
 import { taskOf } from "../nodes/task.ts";
 import type { CacheRecord } from "../nodes/task-cache.ts";
 import { cacheStatus, catalogMetadata } from "./cache-metadata.ts";
+import { callLabel } from "../nodes/call.ts";
 
 export const PRODUCER_ID = "aloft-engine";
 
@@ -102,6 +103,13 @@ function inputsOf(a: LiveAction): Pick<event.NodeExecutionEvent, "inputValue"> |
   return {};
 }
 
+/** A call or trace child is shown by what it ran (`trials/hpo.train`), its id being a hash. */
+function displayName(a: LiveAction): string | undefined {
+  if (a.rec.kind !== "call" && a.rec.kind !== "trace") return undefined;
+  const l = callLabel(a.rec);
+  return l && (l.group ? `${l.group}/${l.label}` : l.label);
+}
+
 export function nodeEvent(a: LiveAction, occurredAt: number): event.NodeExecutionEvent {
   const r = a.rec;
   const parent = parentNode(a);
@@ -114,7 +122,7 @@ export function nodeEvent(a: LiveAction, occurredAt: number): event.NodeExecutio
     phase: NODE_PHASE[r.phase],
     occurredAt: timestampFromMs(occurredAt),
     specNodeId,
-    nodeName: specNodeId,
+    nodeName: displayName(a) ?? specNodeId,
     retryGroup: String(r.attempt),
     // flytepropeller reports an array node's items as task executions, never as a parent's children, and
     // flytekit's sync checks is_parent_node before is_array (a parent array node fails with "undeterminable").

@@ -1,0 +1,25 @@
+// A workflow whose inputs are a list, a struct and a map, entered in the console's launch form by the e2e test;
+// a negative weight fails its task with a user error.
+import { t, task, workflow } from "@aloft/sdk";
+
+const settings = t.struct({ label: t.string(), scale: t.float() });
+
+export const summarize = task(
+  { name: "consoleflow.summarize", inputs: { numbers: t.list(t.int()), settings, weights: t.map(t.float()) }, outputs: { total: t.float(), report: t.string() } },
+  ({ numbers, settings, weights }) => {
+    const bad = Object.entries(weights).find(([, w]) => w < 0);
+    if (bad) throw new Error(`weight ${bad[0]} is negative`);
+    const total = numbers.reduce((a, b) => a + b, 0) * settings.scale + Object.values(weights).reduce((a, b) => a + b, 0);
+    return { total, report: `${settings.label}: ${numbers.length} numbers` };
+  },
+);
+
+export const double = task({ name: "consoleflow.double", inputs: { x: t.float() }, outputs: t.float() }, ({ x }) => x * 2);
+
+export const consoleFlow = workflow(
+  { name: "consoleflow.summary", inputs: { numbers: t.list(t.int()), settings, weights: t.map(t.float()) }, outputs: { doubled: t.float(), report: t.string() } },
+  ({ numbers, settings, weights }) => {
+    const s = summarize({ numbers, settings, weights });
+    return { doubled: double({ x: s.total }), report: s.report };
+  },
+);
