@@ -44,7 +44,7 @@ beforeAll(async () => {
   const s = await spawnServer(join(dir, "data"), { ALOFT_KUBERNETES: JSON.stringify(k8s) });
   server = s.child;
   endpoint = s.url;
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   server?.kill("SIGKILL");
   await sim?.close();
