@@ -211,9 +211,9 @@ export async function finishWithReport(
   id: core.WorkflowExecutionIdentifier,
   io: CommandIO,
   outputs: SchemaMap,
-  options: { nodes: boolean; json: boolean },
+  options: { nodes: boolean; json: boolean; quiet?: boolean },
 ): Promise<number> {
-  const ex = await watchExecution(remote, id, io, { quiet: options.json });
+  const ex = await watchExecution(remote, id, io, { quiet: options.json || (options.quiet ?? false) });
   const phase = executionPhase(ex.closure?.phase);
   const nodes = options.nodes ? await remoteNodeReport(remote, id) : undefined;
   if (phase !== "SUCCEEDED") {

@@ -21,7 +21,9 @@ export const commands: Record<string, CommandEntry> = {
   terminate: { summary: "abort a running execution on a server", load: async () => (await import("./commands/terminate.ts")).terminate },
   relaunch: { summary: "run an execution again with the same inputs", load: async () => (await import("./commands/relaunch.ts")).relaunch },
   recover: { summary: "re-run an execution, reusing the outputs of nodes that succeeded", load: async () => (await import("./commands/relaunch.ts")).recover },
-  logs: { summary: "show an execution's nodes, task attempts, log links and errors", load: async () => (await import("./commands/logs.ts")).logs },
+  logs: { summary: "show an execution's nodes, task attempts, their output (stdout, stderr) and errors", load: async () => (await import("./commands/logs.ts")).logs },
   cache: { summary: "explain a task node's cache hit or miss on a server, or evict its entry", load: async () => (await import("./commands/cache.ts")).cache },
   codegen: { summary: "write a typed TypeScript reference declaration for a registered task, workflow or launch plan", load: async () => (await import("./commands/codegen.ts")).codegen },
+  auth: { summary: "API keys, role grants and the current credential on a server with authentication on", load: async () => (await import("./commands/auth.ts")).auth },
+  audit: { summary: "the server's audit log of writes: who, when, what and the outcome", load: async () => (await import("./commands/audit.ts")).audit },
 };

@@ -21,9 +21,9 @@ export function spawnServer(dataDir: string, env: Record<string, string> = {}): 
 }
 
 /** Runs `aloft <args> --endpoint <endpoint>` to its end. */
-export function runAloft(args: string[], endpoint: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runAloft(args: string[], endpoint: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args, "--endpoint", endpoint], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, ...args, "--endpoint", endpoint], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));

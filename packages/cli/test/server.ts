@@ -21,15 +21,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { workers?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { workers?: number; taskSecretsDir?: string } = {}): Promise<TestServer> {
   // Workers import code bundles with Node's own loader; a bundle imports the SDK's TypeScript sources, as under
   // the `aloft` binary, which runs with tsx's loader.
   const { register } = await import("tsx/esm/api");
   register();
   const dir = mkdtempSync(join(tmpdir(), "aloft-remote-"));
-  const config = { ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" };
+  const config = { ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent", taskSecretsDir: options.taskSecretsDir };
   // The plugins `aloft start` runs tasks with, so a remote test sees what users get.
-  const plugins = serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: dir, workers: options.workers ?? 1 });
+  const plugins = serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: dir, secretsDir: options.taskSecretsDir, workers: options.workers ?? 1 });
   const aloft = await startAloft(config, { plugins });
   await aloft.ready;
   return {

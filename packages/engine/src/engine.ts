@@ -87,7 +87,7 @@ export interface Engine {
   getExecution(id: core.WorkflowExecutionIdentifier): Promise<ExecutionRecord | undefined>;
   listNodeExecutions(id: core.WorkflowExecutionIdentifier): Promise<ActionRecord[]>;
   listTaskAttempts(id: core.WorkflowExecutionIdentifier): Promise<AttemptRecord[]>;
-  /** The store fault the engine is waiting out, if it is paused. */
+  /** The store fault the engine is waiting out, if it is paused (a commit, or the delivery of events it waits for). */
   readonly pausedBy: StoreFaultError | undefined;
   /** Executions running in this engine (in memory), for metrics. */
   readonly liveExecutions: number;
@@ -323,7 +323,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   return {
     get pausedBy() {
-      return executor.pausedBy;
+      return executor.pausedBy ?? publisher.waitingOn;
     },
     get liveExecutions() {
       return executor.executions.size;

@@ -21,6 +21,7 @@ export type { BlobStore } from "./runtime/blob-store.ts";
 export { MemoryBlobStore } from "./runtime/memory-blob-store.ts";
 export type { LaunchPlanResolver } from "./runtime/services.ts";
 export type { EventSink } from "./events/sink.ts";
+export { TASK_OUTPUT_LOG } from "./events/builder.ts";
 export type { Catalog, CacheLookup, CacheSource, Reservation, SourceTaskExecution } from "./catalog/catalog.ts";
 export { entryFromJson, entryToJson, keyFromJson, type CacheEntryJson, type CacheKeyJson } from "./catalog/wire.ts";
 export type { ActionRecord, AttemptRecord, ExecutionRecord, ExecutionFailure, Phase } from "./model/action.ts";

@@ -1,6 +1,7 @@
 // Public surface of @aloft/sdk.
 export { t } from "./types/t.ts";
 export type { Schema, Infer, SchemaMap, ValuesOf, TransformContext } from "./types/schema.ts";
+export type { Int, Float } from "./types/number-types.ts";
 export type { BlobIO } from "./types/blob-io.ts";
 export { FlyteFile } from "./types/file.ts";
 export { FlyteDirectory } from "./types/directory.ts";
@@ -25,13 +26,14 @@ export { executeTask, type ExecuteRequest, type ExecuteResponse } from "./runtim
 export { codeBundleEntry, ensureCodeBundle, type BundledModule } from "./runtime/code-bundle.ts";
 export { aloftTaskMain } from "./runtime/aloft-task-main.ts";
 export { runTask, type TaskOutcome, type TaskError } from "./runtime/run-task.ts";
+export { SecretNotFoundError, type TaskSecrets } from "./runtime/secrets.ts";
 export { blobIO } from "./runtime/blob-io.ts";
 export { runWorkflow, inputLiterals, WorkflowFailedError, type RunOptions, type RunResult } from "./local/run.ts";
 export { InProcessTaskPlugin, type MockFn } from "./local/in-process-plugin.ts";
 export { MemoryBlobs } from "./local/memory-store.ts";
 export { inputFlags, parseInputs, describeInputs, InputError } from "./local/cli-inputs.ts";
 export { loadWorkflowModule, pickWorkflow, type LoadedModule } from "./local/load-module.ts";
-export { progressSink, nodeLabels } from "./local/progress.ts";
+export { progressSink, nodeLabels, mapItemLabel } from "./local/progress.ts";
 export { containerTask, RAW_CONTAINER_TASK_TYPE, type ContainerTaskOptions, type ContainerTaskDef } from "./container-task.ts";
 export { shellTask, type ShellTaskOptions } from "./shell-task.ts";
 export { rawContainerPlugin, type RawContainerPluginOptions } from "./local/raw-container-plugin.ts";

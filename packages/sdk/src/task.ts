@@ -11,6 +11,7 @@ import { checkOptionKeys, TASK_COMMON_KEYS } from "./options.ts";
 import { container, securityContext, taskMetadata, typedInterface } from "./serialize/task-parts.ts";
 import { checkInputNames, type TaskCommonOptions, type TaskEntity, type TemplateContext } from "./task-entity.ts";
 import type { SchemaMap, ValuesOf } from "./types/schema.ts";
+import type { TaskSecrets } from "./runtime/secrets.ts";
 
 /** Flyte task type of tasks the Aloft TypeScript runtime executes. */
 export const TYPESCRIPT_TASK_TYPE = "typescript-task";
@@ -36,6 +37,8 @@ export interface TaskContext {
   scratchDir: string;
   /** Where the task's offloaded outputs go. */
   rawOutputPrefix: string;
+  /** The secrets the task declared (`secrets` option), as flytekit's `current_context().secrets`. */
+  secrets: TaskSecrets;
 }
 
 export type TaskFn<I extends SchemaMap, O extends OutputDecl> = (

@@ -83,3 +83,30 @@ export const attributes = workflow({ outputs: t.int() }, () => {
   count({ text: xs.at(0) });
   return xs.at(1);
 });
+
+// Exact number types: Flyte integers and floats do not mix in wiring (Flyte's compiler refuses it too), while task
+// bodies do ordinary arithmetic on both.
+const half = task({ inputs: { n: t.int() }, outputs: t.float() }, ({ n }) => n / 2);
+const repeat = task({ inputs: { times: t.int(), ratio: t.float() }, outputs: t.int() }, ({ times, ratio }) => Math.round(times * ratio) + times);
+const meanOf = task({ inputs: { xs: t.list(t.float()) }, outputs: t.float() }, ({ xs }) => xs.reduce((a, b) => a + b, 0) / xs.length);
+const big = task({ inputs: { id: t.int64() }, outputs: t.int64() }, ({ id }) => id * 2n);
+export const numbers = workflow({ inputs: { n: t.int(), r: t.float() }, outputs: t.int() }, ({ n, r }) => {
+  const h = half({ n });
+  // @ts-expect-error a float promise does not fit an int input
+  half({ n: h });
+  // @ts-expect-error a float workflow input does not fit an int input
+  half({ n: r });
+  // @ts-expect-error an int promise does not fit a float input
+  repeat({ times: n, ratio: n });
+  // Constants are plain numbers: they fit either (a non-integer into an int is refused when bound, at run time).
+  repeat({ times: 3, ratio: 0.5 });
+  const k = repeat({ times: n, ratio: h });
+  // @ts-expect-error a list of ints does not fit a list of floats
+  meanOf({ xs: map(repeat, { bound: ["ratio"] })({ times: [n, k], ratio: r }) });
+  meanOf({ xs: [h, r, 2] });
+  // @ts-expect-error an int64 (bigint) input takes a bigint, not a number promise
+  big({ id: n });
+  big({ id: 9007199254740993n });
+  // Comparisons take constants of either kind.
+  return when(h.gt(3)).then(() => k).else(() => repeat({ times: 1, ratio: r }));
+});

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import pino, { type Logger } from "pino";
-import { createEngine, engineMigrations, localProcessPlugin, openDatabase, type Engine, type TaskPlugin, type Database } from "@aloft/engine";
+import { createEngine, engineMigrations, localProcessPlugin, openDatabase, withStoreFaults, type Engine, type TaskPlugin, type Database } from "@aloft/engine";
 import { createBlobStore, DataLayout } from "@aloft/storage";
 import { consoleAssetsDir } from "@aloft/console";
 import type { AloftConfig } from "./config.ts";
@@ -74,7 +74,8 @@ export async function startAloft(config: AloftConfig, options: AloftOptions = {}
   const listeners: PhaseListener[] = [reporter.onPhase];
   const onPhase: PhaseListener = (e, p) => listeners.forEach((l) => l(e, p));
   let scheduler: Scheduler | undefined;
-  const blobStore = createBlobStore(storeUri, { signing });
+  // A full or read-only store answers RESOURCE_EXHAUSTED / UNAVAILABLE naming the blob store, never a host path.
+  const blobStore = withStoreFaults(createBlobStore(storeUri, { signing }));
   let db: Database | undefined;
   let engine: Engine | undefined;
   let startError: unknown;

@@ -1,6 +1,7 @@
 // The server's cache API (server/src/cache/cache-route.ts) as catalog storage: `aloft cache` reads and evicts
 // through it, and `aloft run --cache remote` puts it behind the local DataCatalog. Reservations stay in this
 // process (a local run is one process; the server serialises its own executions).
+import { authHeaders } from "./credentials.ts";
 import { entryFromJson, entryToJson, keyFromJson, MemoryCatalogStorage, type CacheEntry, type CacheKey, type CatalogStorage } from "@aloft/engine";
 
 export class CacheApiError extends Error {
@@ -19,7 +20,7 @@ export class RemoteCatalogStorage implements CatalogStorage {
   }
 
   async #call(op: string, body: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(this.#base + op, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(this.#base + op, { method: "POST", headers: { "content-type": "application/json", ...authHeaders() }, body: JSON.stringify(body) });
     const text = await res.text();
     let json: Record<string, unknown>;
     try {

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { codeBundleEntry, type BundledModule } from "@aloft/sdk";
+import type { service } from "@aloft/idl";
 import type { Remote } from "./connection.ts";
 
 export interface CodeBundle {
@@ -57,11 +58,14 @@ export async function bundleModule(file: string, root: string = process.cwd()): 
   return { bytes, md5: createHash("md5").update(bytes).digest("hex"), modules };
 }
 
-/** Uploads the bundle where the server says (CreateUploadLocation), with the Content-MD5 it signed for. */
-export async function uploadBundle(remote: Remote, bundle: CodeBundle): Promise<string> {
+/** Where the server wants the bundle (CreateUploadLocation, signed for its Content-MD5); nothing is sent yet. */
+export async function bundleLocation(remote: Remote, bundle: CodeBundle): Promise<service.CreateUploadLocationResponse> {
   const digest = Buffer.from(bundle.md5, "hex");
-  const loc = await remote.dataProxy.createUploadLocation({ project: remote.project, domain: remote.domain, contentMd5: digest, filename: "bundle.mjs" });
+  return remote.dataProxy.createUploadLocation({ project: remote.project, domain: remote.domain, contentMd5: digest, filename: "bundle.mjs" });
+}
+
+/** Uploads the bundle to the location bundleLocation gave. */
+export async function uploadBundle(loc: service.CreateUploadLocationResponse, bundle: CodeBundle): Promise<void> {
   const res = await fetch(loc.signedUrl, { method: "PUT", headers: { ...loc.headers, "content-type": "application/octet-stream" }, body: bundle.bytes });
   if (!res.ok) throw new Error(`uploading the code bundle failed: HTTP ${res.status} ${await res.text()}`);
-  return loc.nativeUrl;
 }

@@ -4,6 +4,7 @@ import { Code, ConnectError, createClient, type Client, type Interceptor } from 
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { service } from "@aloft/idl";
 import { UsageError } from "../command.ts";
+import { credential } from "./credentials.ts";
 
 export const DEFAULT_ENDPOINT = "http://127.0.0.1:8088";
 
@@ -66,7 +67,16 @@ function reachability(endpoint: string): Interceptor {
   };
 }
 
+/** Sends the API key or token of ALOFT_API_KEY / ALOFT_API_KEY_FILE (credentials.ts) with every call. */
+function bearer(value: string): Interceptor {
+  return (next) => (req) => {
+    req.header.set("authorization", `Bearer ${value}`);
+    return next(req);
+  };
+}
+
 export function connect(flags: CommonFlags): Remote {
-  const transport = createGrpcTransport({ baseUrl: flags.endpoint, interceptors: [reachability(flags.endpoint)] });
+  const key = credential();
+  const transport = createGrpcTransport({ baseUrl: flags.endpoint, interceptors: [reachability(flags.endpoint), ...(key ? [bearer(key)] : [])] });
   return { ...flags, admin: createClient(service.AdminService, transport), dataProxy: createClient(service.DataProxyService, transport) };
 }

@@ -1,10 +1,12 @@
 // Registration of a TypeScript project (Aloft's `pyflyte register`): serialize every exported task, workflow and
 // launch plan with the SDK under one version, point TypeScript tasks at the uploaded code bundle, and register it
-// all. Re-registering identical entities succeeds, so a repeated `aloft register` is harmless.
+// all. The version defaults to the bundle's digest, so unchanged code is the same version: when the server has
+// all its launch plans (registered last) already, nothing is uploaded or registered again.
+import { Code, ConnectError } from "@connectrpc/connect";
 import { admin, core } from "@aloft/idl";
-import { isLaunchPlan, isTaskEntity, isWorkflow, loadWorkflowModule, Serializer } from "@aloft/sdk";
+import { isFlyte2Task, isLaunchPlan, isTaskEntity, isWorkflow, loadWorkflowModule, reachableTasks, Serializer, taskWorkflow } from "@aloft/sdk";
 import type { Remote } from "./connection.ts";
-import { bundleModule, uploadBundle } from "./code-bundle.ts";
+import { bundleLocation, bundleModule, uploadBundle } from "./code-bundle.ts";
 import { checkReferences } from "./references.ts";
 import { subWorkflowsOf } from "./sub-workflows.ts";
 
@@ -14,13 +16,30 @@ export interface RegisterResult {
   tasks: string[];
   workflows: string[];
   launchPlans: string[];
+  /** The same version was registered already (same code): nothing was uploaded or registered. */
+  reused: boolean;
+}
+
+/** Whether every launch plan is registered at its version (only asked for a content-derived version). */
+async function registered(remote: Remote, lps: readonly admin.LaunchPlan[]): Promise<boolean> {
+  if (lps.length === 0) return false;
+  for (const lp of lps) {
+    try {
+      await remote.admin.getLaunchPlan({ id: lp.id });
+    } catch (e) {
+      if (e instanceof ConnectError && e.code === Code.NotFound) return false;
+      throw e;
+    }
+  }
+  return true;
 }
 
 export async function registerModule(remote: Remote, file: string, options: { version?: string; root?: string } = {}): Promise<RegisterResult> {
   const root = options.root ?? process.cwd();
   const bundle = await bundleModule(file, root);
   const version = options.version ?? `v-${bundle.md5.slice(0, 12)}`;
-  const codeBundle = await uploadBundle(remote, bundle);
+  const location = await bundleLocation(remote, bundle);
+  const codeBundle = location.nativeUrl;
   const mod = await loadWorkflowModule(file, root);
   const s = new Serializer({ project: remote.project, domain: remote.domain, version, root, codeBundle });
   const lps: admin.LaunchPlan[] = [];
@@ -29,10 +48,28 @@ export async function registerModule(remote: Remote, file: string, options: { ve
       await s.workflow(value);
       lps.push(await s.defaultLaunchPlan(value));
     } else if (isLaunchPlan(value)) await s.launchPlan(value);
+    else if (isFlyte2Task(value)) {
+      // A Flyte 2 task runs as the one node of a generated workflow with a launch plan of the task's name; the
+      // tasks it may call are registered with it.
+      const wf = taskWorkflow(value);
+      await s.workflow(wf);
+      lps.push(await s.defaultLaunchPlan(wf));
+      for (const t of reachableTasks(value)) await s.task(t);
+    }
     else if (isTaskEntity(value)) await s.task(value);
   }
   for (const lp of s.launchPlans.values()) if (!lps.includes(lp)) lps.push(lp);
   await checkReferences(remote, s);
+  const names = {
+    version,
+    codeBundle,
+    tasks: [...s.tasks.values()].map((t) => t.id!.name),
+    workflows: [...s.workflows.values()].map((w) => w.id!.name),
+    launchPlans: lps.map((l) => l.id!.name),
+  };
+  // An explicit version may name different code: it is registered, and the server refuses a conflicting one.
+  if (options.version === undefined && (await registered(remote, lps))) return { ...names, reused: true };
+  await uploadBundle(location, bundle);
 
   const tasks = [...s.tasks.values()];
   for (const t of tasks) await remote.admin.createTask({ id: t.id, spec: { template: t } });
@@ -62,11 +99,5 @@ export async function registerModule(remote: Remote, file: string, options: { ve
     if (failed.length === pending.length) throw workflowError ?? lastError;
     pending = failed;
   }
-  return {
-    version,
-    codeBundle,
-    tasks: tasks.map((t) => t.id!.name),
-    workflows: [...s.workflows.values()].map((w) => w.id!.name),
-    launchPlans: lps.map((l) => l.id!.name),
-  };
+  return { ...names, reused: false };
 }

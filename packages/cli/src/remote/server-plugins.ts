@@ -12,6 +12,8 @@ export interface ServerPluginOptions {
   taskEnvAllow: string[];
   /** The server's data directory; attempts' working directories go under <dataDir>/task-runs. */
   dataDir: string;
+  /** The server's secrets directory (taskSecretsDir), for TypeScript tasks' declared secrets. */
+  secretsDir?: string | undefined;
   /** TypeScript task worker processes (default: the plugin's own). */
   workers?: number;
   /** Routed tasks run as Kubernetes pods (off when unset). */
@@ -23,7 +25,11 @@ export interface ServerPluginOptions {
 export function serverTaskPlugins(options: ServerPluginOptions): TaskPlugin[] {
   return [
     ...(options.kubernetes ? [kubernetesPodPlugin({ config: options.kubernetes, ...(options.warn ? { onError: options.warn } : {}) })] : []),
-    typescriptTaskPlugin({ envAllow: options.taskEnvAllow, ...(options.workers !== undefined ? { workers: options.workers } : {}) }),
+    typescriptTaskPlugin({
+      envAllow: options.taskEnvAllow,
+      ...(options.secretsDir ? { secretsDir: options.secretsDir } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    }),
     rawContainerPlugin({ inheritEnv: options.taskEnvAllow, workDir: join(options.dataDir, "task-runs") }),
   ];
 }

@@ -14,6 +14,8 @@ export interface TypeScriptTaskPluginOptions {
   root?: string;
   /** This process's variables task code sees (names, prefixes ending in `*`); default all (a local run). */
   envAllow?: readonly string[];
+  /** The server's secrets directory (`<dir>/<group>/<key>`): declared secrets are sent with each task's request. */
+  secretsDir?: string | undefined;
 }
 
 export function typescriptTaskPlugin(options: TypeScriptTaskPluginOptions = {}): TaskPlugin & { close(): Promise<void> } {
@@ -21,6 +23,7 @@ export function typescriptTaskPlugin(options: TypeScriptTaskPluginOptions = {}):
     runtime: compiled ? compiledTaskRuntimeUrl() : typescriptRuntimeUrl,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.envAllow ? { envAllow: options.envAllow } : {}),
+    ...(options.secretsDir ? { secretsDir: options.secretsDir } : {}),
   });
   const root = options.root ?? process.cwd();
   const fetching = new Map<string, Promise<string>>();

@@ -64,7 +64,7 @@ describe("the server's cache through the CLI", () => {
     const first = await runRemote(3);
     const second = await runRemote(3);
     expect(second.out).toBe(first.out);
-    expect(second.progress).toMatch(/n0: SUCCEEDED \(cache hit\)/);
+    expect(second.progress).toMatch(/n0 stamp: SUCCEEDED \(cache hit\)/);
     expect(first.progress).not.toMatch(/cache hit/);
     expect(await nodesTable(first.name)).toMatch(/^n0\s+SUCCEEDED\s.*\sPOPULATED$/m);
     expect(await nodesTable(second.name)).toMatch(/^n0\s+SUCCEEDED\s.*\sHIT$/m);

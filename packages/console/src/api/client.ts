@@ -178,11 +178,35 @@ export async function relaunchExecution(scope: Scope, name: string): Promise<cor
 /** A short-lived signed link to download a blob the server stores. */
 export async function downloadLink(uri: string): Promise<string | undefined> {
   const res = await dataProxyClient.createDownloadLocation({ nativeUrl: uri });
-  return res.signedUrl || undefined;
+  return res.signedUrl ? sameServer(res.signedUrl) : undefined;
 }
 
 /** An execution's inputs, in full (for relaunching with changes). */
 export async function getExecutionInputs(scope: Scope, name: string): Promise<core.LiteralMap | undefined> {
   const res = await adminClient.getExecutionData({ id: executionId(scope, name) });
   return res.fullInputs;
+}
+
+// The server's own blob route is reached on the origin the page came from (the signed URL names the host the
+// server was started with, which may be another name for the same server); other stores' URLs are used as given.
+function sameServer(signedUrl: string): string {
+  const u = new URL(signedUrl, window.location.origin);
+  return u.pathname.startsWith("/blobs/") ? `${u.pathname}${u.search}` : signedUrl;
+}
+
+function randomHex(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Uploads a file chosen in the browser through DataProxy (CreateUploadLocation, then a PUT); returns its URI. */
+export async function uploadFile(scope: Scope, file: File): Promise<string> {
+  const loc = await dataProxyClient.createUploadLocation({ ...scope, filenameRoot: randomHex(16), filename: file.name });
+  const res = await fetch(sameServer(loc.signedUrl), { method: "PUT", headers: { ...loc.headers, "content-type": "application/octet-stream" }, body: file });
+  if (!res.ok) throw new Error(`upload failed: HTTP ${res.status} ${await res.text()}`);
+  return loc.nativeUrl;
+}
+
+/** Activates a launch plan version (its schedule starts firing; the version active before is deactivated) or deactivates it. */
+export async function setLaunchPlanActive(id: core.Identifier, active: boolean): Promise<void> {
+  await adminClient.updateLaunchPlan({ id: { ...id, resourceType: core.ResourceType.LAUNCH_PLAN }, state: active ? admin.LaunchPlanState.ACTIVE : admin.LaunchPlanState.INACTIVE });
 }

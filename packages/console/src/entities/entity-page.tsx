@@ -1,16 +1,18 @@
 // One workflow, task or launch plan: its versions, newest first, each with its interface; launch plans can be launched.
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { listEntityVersions } from "../api/client.ts";
-import { useLoad } from "../api/use-load.ts";
+import { admin } from "@aloft/idl";
+import { listEntityVersions, setLaunchPlanActive } from "../api/client.ts";
+import { errorMessage, useLoad } from "../api/use-load.ts";
 import { InterfaceTable } from "./interface-table.tsx";
 import { launchPath, scopePath } from "../paths.ts";
 import { entityTitles, isEntityKind } from "./entity-list-page.tsx";
 
 export default function EntityPage() {
   const { project = "", domain = "", kind, name = "" } = useParams();
-  const { data, error } = useLoad(() => (isEntityKind(kind) ? listEntityVersions({ project, domain }, kind, name) : Promise.resolve([])), [project, domain, kind, name]);
+  const { data, error, reload } = useLoad(() => (isEntityKind(kind) ? listEntityVersions({ project, domain }, kind, name) : Promise.resolve([])), [project, domain, kind, name]);
   const [version, setVersion] = useState<string>();
+  const [actionError, setActionError] = useState<string>();
   if (!isEntityKind(kind)) return <p role="alert">Unknown section {kind}.</p>;
   const shown = data?.find((v) => v.id.version === version) ?? data?.[0];
   const launchName = kind === "launchplans" ? name : kind === "workflows" ? name : undefined;
@@ -46,16 +48,42 @@ export default function EntityPage() {
           {shown.launchPlan && (
             <>
               <h2>Schedule</h2>
+              <p>{scheduleText(shown.launchPlan)}</p>
               <p>
-                {shown.launchPlan.spec?.entityMetadata?.schedule?.ScheduleExpression.case
-                  ? JSON.stringify(shown.launchPlan.spec.entityMetadata.schedule.ScheduleExpression.value)
-                  : "No schedule."}{" "}
-                State: {shown.launchPlan.closure?.state === 1 ? "active" : "inactive"}
+                State: <strong data-testid="launch-plan-state">{shown.launchPlan.closure?.state === admin.LaunchPlanState.ACTIVE ? "active" : "inactive"}</strong>{" "}
+                <button
+                  onClick={async () => {
+                    setActionError(undefined);
+                    try {
+                      await setLaunchPlanActive(shown.id, shown.launchPlan!.closure?.state !== admin.LaunchPlanState.ACTIVE);
+                    } catch (e) {
+                      setActionError(errorMessage(e));
+                    }
+                    reload();
+                  }}
+                >
+                  {shown.launchPlan.closure?.state === admin.LaunchPlanState.ACTIVE ? "Deactivate" : "Activate"}
+                </button>
               </p>
+              {actionError && <p role="alert">{actionError}</p>}
             </>
           )}
         </>
       )}
     </section>
   );
+}
+
+function scheduleText(lp: admin.LaunchPlan): string {
+  const s = lp.spec?.entityMetadata?.schedule;
+  switch (s?.ScheduleExpression.case) {
+    case "cronSchedule":
+      return `cron ${s.ScheduleExpression.value.schedule}${s.ScheduleExpression.value.offset ? ` (offset ${s.ScheduleExpression.value.offset})` : ""}`;
+    case "cronExpression":
+      return `cron ${s.ScheduleExpression.value}`;
+    case "rate":
+      return `every ${s.ScheduleExpression.value.value} ${admin.FixedRateUnit[s.ScheduleExpression.value.unit]?.toLowerCase() ?? "units"}`;
+    default:
+      return "No schedule.";
+  }
 }

@@ -13,7 +13,7 @@ export function PhaseBadge({ name }: { name: string }) {
 
 /** Phase colours for the graph, where a CSS class per node would cost a style recalculation per update. */
 export const phaseColours: Record<string, string> = {
-  SUCCEEDED: "#1f8f4e",
+  SUCCEEDED: "#1a7a43",
   FAILED: "#c8372d",
   FAILING: "#c8372d",
   TIMED_OUT: "#c8372d",
@@ -22,10 +22,10 @@ export const phaseColours: Record<string, string> = {
   QUEUED: "#2f6fdc",
   DYNAMIC_RUNNING: "#2f6fdc",
   SUCCEEDING: "#2f6fdc",
-  SKIPPED: "#8a939e",
-  UNDEFINED: "#8a939e",
-  PAUSED: "#a07a00",
-  RECOVERED: "#a07a00",
+  SKIPPED: "#67707b",
+  UNDEFINED: "#67707b",
+  PAUSED: "#806200",
+  RECOVERED: "#806200",
 };
 
 export function formatDuration(seconds: number | undefined): string {

@@ -52,6 +52,7 @@ export default function GraphView({ graph, layout, phases, selected, onSelect }:
         minZoom={0.02}
         fitView
         proOptions={{ hideAttribution: true }}
+        colorMode="system"
       >
         <Background />
         <Controls showInteractive={false} />

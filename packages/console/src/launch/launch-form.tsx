@@ -9,9 +9,38 @@ export interface LaunchFormProps {
   inputs: FormInput[];
   initial: FormTexts;
   onLaunch: (inputs: core.LiteralMap, options: { overwriteCache: boolean; labels: Record<string, string> }) => Promise<void>;
+  /** Uploads a chosen file and gives its URI (files and datasets can be entered by upload or by URI). */
+  upload?: (file: File) => Promise<string>;
 }
 
-function Field({ input, text, error, onChange }: { input: FormInput; text: string; error: string | undefined; onChange: (t: string) => void }) {
+function UploadButton({ input, upload, onUploaded }: { input: FormInput; upload: (file: File) => Promise<string>; onUploaded: (uri: string) => void }) {
+  const [state, setState] = useState<string>();
+  return (
+    <span>
+      <label>
+        Upload a file for {input.name}{" "}
+        <input
+          type="file"
+          disabled={input.fixed}
+          onChange={async (e) => {
+            const file = e.target.files?.[0];
+            if (!file) return;
+            setState(`uploading ${file.name}…`);
+            try {
+              onUploaded(await upload(file));
+              setState(`uploaded ${file.name}`);
+            } catch (err) {
+              setState(err instanceof Error ? err.message : String(err));
+            }
+          }}
+        />
+      </label>{" "}
+      {state && <span className="muted" role="status">{state}</span>}
+    </span>
+  );
+}
+
+function Field({ input, text, error, onChange, upload }: { input: FormInput; text: string; error: string | undefined; onChange: (t: string) => void; upload: LaunchFormProps["upload"] }) {
   const h = handlerFor(input.type);
   const id = `input-${input.name}`;
   const errId = `${id}-error`;
@@ -50,6 +79,9 @@ function Field({ input, text, error, onChange }: { input: FormInput; text: strin
       </label>
       {input.description && <span className="muted">{input.description}</span>}
       {control}
+      {upload && (input.type.type.case === "blob" || input.type.type.case === "structuredDatasetType") && (
+        <UploadButton input={input} upload={upload} onUploaded={onChange} />
+      )}
       {error && (
         <span id={errId} className="field-error" role="alert">
           {error}
@@ -59,7 +91,7 @@ function Field({ input, text, error, onChange }: { input: FormInput; text: strin
   );
 }
 
-export function LaunchForm({ inputs, initial, onLaunch }: LaunchFormProps) {
+export function LaunchForm({ inputs, initial, onLaunch, upload }: LaunchFormProps) {
   const [texts, setTexts] = useState<FormTexts>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [overwriteCache, setOverwriteCache] = useState(false);
@@ -98,7 +130,7 @@ export function LaunchForm({ inputs, initial, onLaunch }: LaunchFormProps) {
     <form onSubmit={(e) => void submit(e)} noValidate aria-label="Launch">
       {inputs.length === 0 && <p className="muted">This launch plan takes no inputs.</p>}
       {inputs.map((i) => (
-        <Field key={i.name} input={i} text={texts[i.name] ?? ""} error={errors[i.name]} onChange={(t) => change(i, t)} />
+        <Field key={i.name} input={i} text={texts[i.name] ?? ""} error={errors[i.name]} onChange={(t) => change(i, t)} upload={upload} />
       ))}
       <details>
         <summary>Overrides</summary>

@@ -1,7 +1,7 @@
 // Launch a launch plan (a workflow's default one when named by the workflow): the form starts from the plan's
 // defaults, or from an earlier execution's inputs when relaunching with changes (?from=<execution>).
 import { useNavigate, useParams, useSearchParams } from "react-router";
-import { createExecution, getExecutionInputs, getLaunchPlan, latestLaunchPlan } from "../api/client.ts";
+import { createExecution, getExecutionInputs, getLaunchPlan, latestLaunchPlan, uploadFile } from "../api/client.ts";
 import { useLoad } from "../api/use-load.ts";
 import { executionPath } from "../paths.ts";
 import { formInputs, initialTexts } from "./form-model.ts";
@@ -44,6 +44,7 @@ export default function LaunchPage() {
         key={`${lp.id?.version}/${from}`}
         inputs={inputs}
         initial={initial}
+        upload={(file) => uploadFile({ project, domain }, file)}
         onLaunch={async (literals, options) => {
           const id = await createExecution(lp.id!, literals, options);
           navigate(executionPath(id.project, id.domain, id.name));

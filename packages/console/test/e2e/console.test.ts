@@ -10,6 +10,28 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { defaultConfig, startAloft, type Aloft } from "@aloft/server";
 import { main, serverTaskPlugins } from "@aloft/cli";
 import { consoleAssetsDir } from "../../src/index.ts";
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** axe-core's serious and critical WCAG 2 A/AA violations on the page as it is (DevTools evaluation: not subject to the page's CSP). */
+async function accessibilityProblems(): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const r = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } });
+    return r.violations;
+  });
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3).join(", ")})`);
+}
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const flowFile = fileURLToPath(new URL("./testdata/console-flow.ts", import.meta.url));
@@ -54,6 +76,10 @@ async function launchFromForm(values: { numbers: string; settings: string; weigh
   await page.getByLabel(/^numbers/).fill(values.numbers);
   await page.getByLabel(/^settings/).fill(values.settings);
   await page.getByLabel(/^weights/).fill(values.weights);
+  // The file input by upload: the browser PUTs it to the signed URL DataProxy gives, the field takes its URI.
+  await page.getByLabel("Upload a file for data").setInputFiles({ name: "rows.csv", mimeType: "text/csv", buffer: Buffer.from("a,b\n1,2\n") });
+  await expect.poll(() => page.getByRole("status").textContent()).toBe("uploaded rows.csv");
+  expect(await page.getByLabel(/^data/).inputValue()).toMatch(/^file:\/\/.*rows\.csv$/);
   await page.getByRole("button", { name: "Launch" }).click();
   await page.waitForURL(/\/executions\/[a-z0-9]+/);
   return new URL(page.url()).pathname.split("/").pop()!;
@@ -74,12 +100,28 @@ describe.skipIf(!built || !existsSync(chromiumPath))("the web console on aloft s
     expect(await inputs.textContent()).toContain("map<string, float>");
   });
 
-  it("refuses a bad value in the form, naming the field, then launches a workflow and shows it succeed with its graph and a node's outputs", async () => {
+  it("activates and deactivates a launch plan", async () => {
+    await page.goto(`${base}${scope}/launchplans/consoleflow.summary`);
+    const state = page.getByTestId("launch-plan-state");
+    const before = await state.textContent();
+    expect(before).toMatch(/^(active|inactive)$/);
+    const flipped = before === "active" ? "inactive" : "active";
+    await page.getByRole("button", { name: before === "active" ? "Deactivate" : "Activate" }).click();
+    await expect.poll(() => state.textContent()).toBe(flipped);
+    // The server keeps it: a fresh page load shows the new state.
+    await page.reload();
+    await expect.poll(() => state.textContent()).toBe(flipped);
+    await page.getByRole("button", { name: flipped === "active" ? "Deactivate" : "Activate" }).click();
+    await expect.poll(() => state.textContent()).toBe(before);
+  });
+
+  it("refuses a bad value in the form, naming the field, then launches a workflow (a list, a struct, a map and an uploaded file) and shows it succeed with its graph and a node's outputs", async () => {
     await page.goto(`${base}${scope}/launchplans/consoleflow.summary`);
     await page.getByRole("link", { name: "Launch…" }).click();
     await page.getByLabel(/^numbers/).fill("[1, 2.5]");
     await page.getByLabel(/^settings/).fill('{"label": "x", "scale": 1}');
     await page.getByLabel(/^weights/).fill("{}");
+    await page.getByLabel(/^data/).fill("s3://bucket/rows.csv");
     await page.getByRole("button", { name: "Launch" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("2.5 is not an integer");
     expect(page.url()).toContain("/launch/");
@@ -92,7 +134,7 @@ describe.skipIf(!built || !existsSync(chromiumPath))("the web console on aloft s
     await page.screenshot({ path: join(artifacts, "execution.png") });
     // The first node's outputs, rendered by type: (1+2+3)*2 + 0.5 + 1.5 = 14.
     await page.getByRole("table", { name: "Nodes" }).getByRole("row", { name: /^n0/ }).click();
-    const outputs = page.getByRole("definition").filter({ hasText: "week: 3 numbers" });
+    const outputs = page.getByRole("definition").filter({ hasText: "week: 3 numbers, 2 lines" });
     await expect.poll(() => outputs.count()).toBe(1);
     const panel = page.getByRole("region", { name: "Node n0" });
     expect(await panel.getByLabel("Outputs").textContent()).toContain("14");
@@ -121,6 +163,31 @@ describe.skipIf(!built || !existsSync(chromiumPath))("the web console on aloft s
     await page.getByRole("button", { name: "Relaunch", exact: true }).click();
     await page.waitForURL((u) => /\/executions\/[a-z0-9]+$/.test(u.pathname) && !u.pathname.endsWith(name));
     await expect.poll(() => page.locator("h1 .phase").textContent(), { timeout: 30_000 }).toBe("FAILED");
+  });
+
+  it("has no serious accessibility violations on any page", async () => {
+    const problems: Record<string, string[]> = {};
+    const executions = `${base}${scope}/executions`;
+    await page.goto(executions);
+    await page.getByRole("row").nth(1).waitFor();
+    const execution = await page.getByRole("row").nth(1).getByRole("link").first().getAttribute("href");
+    for (const path of ["/", `${scope}/executions`, `${scope}/workflows`, `${scope}/workflows/consoleflow.summary`, `${scope}/launch/consoleflow.summary`, `${execution}?node=n0`]) {
+      await page.goto(`${base}${path}`);
+      await page.locator("main h1").first().waitFor();
+      if (path.includes("node=")) await page.locator(".react-flow__node").first().waitFor();
+      await page.waitForLoadState("networkidle");
+      await page.screenshot({ path: join(artifacts, `${path === "/" ? "projects" : path.split("/").slice(5).join("-").replace(/[?=]/g, "-")}.png`), fullPage: true });
+      const found = await accessibilityProblems();
+      if (found.length > 0) problems[path] = found;
+      // The dark theme too, where the page shows phases (badge colours differ).
+      if (path.includes("node=")) {
+        await page.emulateMedia({ colorScheme: "dark" });
+        const dark = await accessibilityProblems();
+        if (dark.length > 0) problems[`${path} (dark)`] = dark;
+        await page.emulateMedia({ colorScheme: "light" });
+      }
+    }
+    expect(problems).toEqual({});
   });
 
   it("ran without page errors (CSP violations included)", () => {

@@ -79,6 +79,11 @@ export function classifyFault(err: unknown, store: string): StoreFaultError | un
   // PGlite reports the host filesystem's errors inside PostgreSQL's own messages.
   if (/No space left on device/i.test(err.message)) return make("RESOURCE_EXHAUSTED", "is out of space");
   if (/Read-only file system/i.test(err.message)) return make("UNAVAILABLE", "is read-only");
+  // A store's own error wrapping the filesystem's or the network's (a StorageIoError with its cause).
+  if (err.cause !== undefined && err.cause !== err) {
+    const f = classifyFault(err.cause, store);
+    if (f) return new StoreFaultError(f.code, store, f.condition, f.retryAfterMs, { cause: err });
+  }
   if (err instanceof AggregateError) {
     for (const e of err.errors) {
       const f = classifyFault(e, store);

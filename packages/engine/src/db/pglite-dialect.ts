@@ -46,7 +46,8 @@ export interface PGliteWorkerOptions {
 
 /** What the dialect needs of PGlite: one worker (PGliteWorker), or one that is restarted when it dies (pglite-supervisor.ts). */
 export interface PGliteClient {
-  query<R>(sql: string, params: readonly unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  /** `read`: a single read-only statement outside any transaction, which the worker may run ahead of queued writes. */
+  query<R>(sql: string, params: readonly unknown[], read?: boolean): Promise<{ rows: R[]; affectedRows?: number }>;
   close(): Promise<void>;
 }
 
@@ -193,8 +194,8 @@ export class PGliteWorker implements PGliteClient {
     });
   }
 
-  async query<R>(sql: string, params: readonly unknown[]): Promise<{ rows: R[]; affectedRows?: number }> {
-    const reply = await this.#send({ sql, params: params.map(compactParam) });
+  async query<R>(sql: string, params: readonly unknown[], read = false): Promise<{ rows: R[]; affectedRows?: number }> {
+    const reply = await this.#send(read ? { sql, params: params.map(compactParam), read } : { sql, params: params.map(compactParam) });
     if ("error" in reply) throw rebuildError(reply.error, sql, params);
     return reply as { rows: R[]; affectedRows?: number };
   }
@@ -243,11 +244,44 @@ export function acceptsPipelinedStatements(conn: DatabaseConnection): boolean {
   return conn instanceof PGliteConnection;
 }
 
+/**
+ * A plain SELECT (no CTE, no FOR UPDATE/SHARE): it writes nothing, so it may run outside the connection's lock, as a
+ * statement of its own pool connection would on PostgreSQL.
+ */
+function isPlainRead(query: CompiledQuery): boolean {
+  const node = query.query as { kind: string; with?: unknown; endModifiers?: readonly unknown[] };
+  return node.kind === "SelectQueryNode" && node.with === undefined && (node.endModifiers?.length ?? 0) === 0 && !SIDE_EFFECTS.test(query.sql);
+}
+// Functions that change state or answer differently per call: a select calling one is not joined with another asker's.
+const SIDE_EFFECTS = /\b(nextval|setval|pg_advisory\w*|pg_try_advisory\w*|random|gen_random_uuid|clock_timestamp|pg_sleep\w*|pg_notify|set_config)\s*\(/i;
+
+/**
+ * One borrowing of the single PGlite session. Reads borrowed on their own skip the lock and go ahead of queued writes
+ * (the worker runs them only where no transaction is open). The first statement that is not such a read, or a
+ * transaction, takes the lock, and every later statement of the borrowing follows it in order.
+ */
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGliteClient) {}
+  #locking: Promise<void> | undefined;
+  constructor(
+    private readonly pg: PGliteClient,
+    private readonly mutex: Mutex,
+  ) {}
+
+  lock(): Promise<void> {
+    return (this.#locking ??= this.mutex.lock());
+  }
+
+  /** Releases the lock if this borrowing took it; the connection can be lent again. */
+  release(): void {
+    if (this.#locking === undefined) return;
+    this.#locking = undefined;
+    this.mutex.unlock();
+  }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pg.query<R>(query.sql, query.parameters);
+    const read = this.#locking === undefined && isPlainRead(query);
+    if (!read) await this.lock();
+    const result = await this.pg.query<R>(query.sql, query.parameters, read);
     return result.affectedRows === undefined
       ? { rows: result.rows }
       : { rows: result.rows, numAffectedRows: BigInt(result.affectedRows) };
@@ -279,20 +313,21 @@ class Mutex {
 
 class PGliteDriver implements Driver {
   readonly #mutex = new Mutex();
-  readonly #connection: PGliteConnection;
-  constructor(private readonly pg: PGliteClient) {
-    this.#connection = new PGliteConnection(pg);
-  }
+  /** Connections not lent out (one per concurrent borrowing; kept, since the health wrapper patches each once). */
+  readonly #free: PGliteConnection[] = [];
+  constructor(private readonly pg: PGliteClient) {}
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
-    await this.#mutex.lock();
-    return this.#connection;
+    return this.#free.pop() ?? new PGliteConnection(this.pg, this.#mutex);
   }
-  async releaseConnection(): Promise<void> {
-    this.#mutex.unlock();
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const c = connection as PGliteConnection;
+    c.release();
+    if (this.#free.length < FREE_CONNECTIONS_MAX) this.#free.push(c);
   }
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : "";
+    await (connection as PGliteConnection).lock();
     await connection.executeQuery(CompiledQuery.raw(`begin${isolation}`));
   }
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -305,6 +340,9 @@ class PGliteDriver implements Driver {
     await this.pg.close();
   }
 }
+
+/** Idle connection objects kept for reuse. */
+const FREE_CONNECTIONS_MAX = 64;
 
 export class PGliteDialect implements Dialect {
   constructor(private readonly pg: PGliteClient) {}

@@ -74,14 +74,14 @@ export class PGliteSupervisor implements PGliteClient {
     return new StoreFaultError("UNAVAILABLE", "database", "is restarting (its PGlite worker stopped)", 1000, { cause });
   }
 
-  async query<R>(sql: string, params: readonly unknown[]): Promise<{ rows: R[]; affectedRows?: number }> {
+  async query<R>(sql: string, params: readonly unknown[], read = false): Promise<{ rows: R[]; affectedRows?: number }> {
     const worker = this.#current;
     if (!worker) {
       if (this.#closed) throw new Error("the PGlite database is closed");
       throw this.#unavailable(this.#death);
     }
     try {
-      return await worker.query<R>(sql, params);
+      return await worker.query<R>(sql, params, read);
     } catch (err) {
       // The worker died under this statement (its own errors, e.g. a constraint, leave it alive).
       if (!worker.alive && !this.#closed) throw this.#unavailable(err);

@@ -25,6 +25,17 @@ const PREPARED_MAX = 256;
 
 /** ArrayBuffers of the current query's large bytea results, to transfer with its reply. */
 let transfers = [];
+/** The session's transaction status after the last statement: "I" idle, "T" in a transaction, "E" in a failed one. */
+let txStatus = "I";
+// Reads run ahead of waiting writes at most this many in a row.
+const READ_BURST = 4;
+
+/** A read's statement and parameters as one string, when every parameter is a plain value; otherwise undefined. */
+function joinKeyOf(msg) {
+  const plain = (v) => v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+  for (const p of msg.params) if (!plain(p) && !(Array.isArray(p) && p.every(plain))) return undefined;
+  return `${msg.sql}\u0000${JSON.stringify(msg.params)}`;
+}
 
 // int8 as a JS number (same as the pg pool on PostgreSQL: counters and epoch-ms fit in 2^53). bytea
 // through Buffer's hex codec into a value that owns its ArrayBuffer (never a pooled one), so it can
@@ -188,6 +199,9 @@ async function serve() {
         case "error":
           error ??= m;
           break;
+        case "readyForQuery":
+          txStatus = m.status;
+          break;
       }
     });
     if (parsed && name) prepared.created(text, name);
@@ -202,10 +216,61 @@ async function serve() {
   };
 
   // One message at a time (PGlite runs one statement at a time anyway), so `transfers` belongs to the
-  // query being answered.
-  let queue = Promise.resolve();
+  // query being answered. Reads (`read: true`: single statements outside any transaction, sent without waiting for
+  // the connection's lock) go ahead of other messages, but only where no transaction is open on the session: between
+  // a borrower's `begin` and its `commit` a read would run inside that transaction. A few reads at most go ahead of
+  // waiting writes, so a stream of reads cannot starve them.
+  const writes = [];
+  const reads = [];
+  let busy = false;
+  let readStreak = 0;
+  /** Reads waiting in `reads`, by statement and parameters: an identical read asked meanwhile joins the waiting one. */
+  const waitingReads = new Map();
+  const next = () => {
+    const idle = txStatus === "I";
+    if (idle && reads.length > 0 && (writes.length === 0 || readStreak < READ_BURST)) {
+      readStreak++;
+      const msg = reads.shift();
+      // Once it runs, a read asked later must not join it: it might miss a write that finished in between.
+      if (msg.joinKey !== undefined) waitingReads.delete(msg.joinKey);
+      return msg;
+    }
+    readStreak = 0;
+    return writes.shift();
+  };
+  const pump = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (;;) {
+        // Let the messages that arrived while the last statement ran be queued first, so the choice of the next one
+        // sees every waiting read (and identical ones join).
+        await new Promise((resolve) => setImmediate(resolve));
+        const msg = next();
+        if (msg === undefined) break;
+        await handle(msg);
+      }
+    } finally {
+      busy = false;
+    }
+  };
   parentPort.on("message", (msg) => {
-    queue = queue.then(() => handle(msg));
+    if (msg.read) {
+      const key = joinKeyOf(msg);
+      const waiting = key === undefined ? undefined : waitingReads.get(key);
+      if (waiting) {
+        // Not started yet, so its answer is as fresh as this read's own would be: many clients polling the same page
+        // cost one statement.
+        (waiting.twins ??= []).push(msg.id);
+        return;
+      }
+      if (key !== undefined) {
+        msg.joinKey = key;
+        waitingReads.set(key, msg);
+      }
+      reads.push(msg);
+    } else writes.push(msg);
+    void pump();
   });
   const handle = async (msg) => {
     if (msg.close) {
@@ -219,10 +284,14 @@ async function serve() {
     }
     transfers = [];
     let reply;
+    // Reads that joined this one while it waited get the same answer (copied; the asker's copy may be transferred).
+    const twins = msg.twins ?? [];
     try {
       const r = await run(msg.sql, msg.params);
       reply = { id: msg.id, rows: r.rows, affectedRows: r.affectedRows };
+      for (const id of twins) parentPort.postMessage({ ...reply, id });
     } catch (err) {
+      for (const id of twins) parentPort.postMessage({ id, error: serializeError(err) });
       parentPort.postMessage({ id: msg.id, error: serializeError(err) });
       if (isFatal(err)) {
         // The main side fails every later query with this error.

@@ -175,6 +175,9 @@ function taskNodeMetadata(a: LiveAction): Pick<event.NodeExecutionEvent, "target
   return { targetMetadata: { case: "taskNodeMetadata", value } };
 }
 
+/** The name of the task log link that holds an attempt's stdout and stderr, as the engine captured them. */
+export const TASK_OUTPUT_LOG = "stdout/stderr";
+
 export function taskEvent(a: LiveAction, task: core.TaskTemplate | undefined, attempt: AttemptRecord, occurredAt: number): event.TaskExecutionEvent {
   return create(event.TaskExecutionEventSchema, {
     ...(task?.id ? { taskId: task.id } : {}),
@@ -184,6 +187,8 @@ export function taskEvent(a: LiveAction, task: core.TaskTemplate | undefined, at
     producerId: PRODUCER_ID,
     occurredAt: timestampFromMs(occurredAt),
     taskType: task?.type ?? "",
+    // The attempt's captured stdout/stderr (process tasks), a blob beside its outputs: `aloft logs` prints it.
+    logs: attempt.logUri ? [{ name: TASK_OUTPUT_LOG, uri: attempt.logUri }] : [],
     outputResult: attempt.error
       ? { case: "error", value: executionError(attempt.error) }
       : attempt.phase === "SUCCEEDED"

@@ -7,7 +7,7 @@ import type { LiveAction, LiveExecution } from "../runtime/live.ts";
 import { emitsNodeEvents, nodeEvent, taskEvent, workflowEvent } from "./builder.ts";
 import type { EventSink, SinkEvent } from "./sink.ts";
 import { taskOf } from "../nodes/task.ts";
-import { classifyFault } from "../db/faults.ts";
+import { classifyFault, type StoreFaultError } from "../db/faults.ts";
 
 type Pending = SinkEvent;
 
@@ -15,6 +15,11 @@ export class EventPublisher implements ExecutorHooks {
   #pending: Pending[] = [];
   #stopped = false;
   #wakeups = new Set<() => void>();
+  /**
+   * The store fault a delivery is waiting out. Commits queue behind delivery, so while it is set the engine is as
+   * paused as when a commit itself fails.
+   */
+  waitingOn: StoreFaultError | undefined;
   constructor(
     private readonly sink: EventSink | undefined,
     private readonly onError: (err: unknown) => void,
@@ -72,12 +77,16 @@ export class EventPublisher implements ExecutorHooks {
     for (let backoff = 100; ; backoff = Math.min(backoff * 2, 5000)) {
       try {
         await deliver();
+        this.waitingOn = undefined;
         return;
       } catch (err) {
-        if (this.#stopped || !classifyFault(err, "database")) {
+        const fault = classifyFault(err, "database");
+        if (this.#stopped || !fault) {
+          this.waitingOn = undefined;
           this.onError(err);
           return;
         }
+        this.waitingOn = fault;
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, backoff);
           this.#wakeups.add(() => (clearTimeout(t), resolve()));

@@ -1,6 +1,8 @@
 // Runs inside a worker thread: imports the TypeScript runtime module once, then executes task
 // requests from the pool. Errors thrown by the runtime become SYSTEM failures of that request only.
 import { parentPort, workerData } from "node:worker_threads";
+import type { ChildActions } from "./plugin.ts";
+import { onCallReply, workerChildActions, type CallReply } from "./worker-calls.ts";
 
 /** A task failure as the runtime reports it; `recoverable: false` means retries would not help. */
 export interface RuntimeError {
@@ -14,7 +16,8 @@ export interface RuntimeError {
 export type RuntimeReply = { outputs: Uint8Array } | { futures: Uint8Array } | { error: RuntimeError };
 
 interface RuntimeModule {
-  executeTask(request: Omit<WorkerRequest, "id">): Promise<RuntimeReply>;
+  /** `calls`: the attempt's child actions, when the engine offers them (Flyte 2 tasks calling tasks). */
+  executeTask(request: Omit<WorkerRequest, "id" | "calls">, calls?: ChildActions): Promise<RuntimeReply>;
 }
 
 export interface WorkerRequest {
@@ -25,6 +28,10 @@ export interface WorkerRequest {
   rawOutputPrefix: string;
   /** The task's registered identity (project, domain, name, version). */
   task?: { project: string; domain: string; name: string; version: string };
+  /** The task's declared secrets, by flytekit's variable names, for this request only. */
+  secrets?: Record<string, string>;
+  /** The main thread serves child actions for this request (see worker-calls.ts). */
+  calls?: boolean;
 }
 
 export type WorkerReply = RuntimeReply & { id: number };
@@ -37,9 +44,13 @@ if (typeof runtime.executeTask !== "function") {
 }
 const executeTask = runtime.executeTask.bind(runtime);
 
-port.on("message", (req: WorkerRequest) => {
-  const { id: _id, ...request } = req;
-  executeTask(request).then(
+port.on("message", (req: WorkerRequest | CallReply) => {
+  if ("callId" in req) {
+    onCallReply(req);
+    return;
+  }
+  const { id: _id, calls, ...request } = req;
+  executeTask(request, calls ? workerChildActions(port, req.id) : undefined).then(
     (res) => {
       port.postMessage({ ...res, id: req.id } satisfies WorkerReply);
     },

@@ -5,7 +5,7 @@ import type { ResourceLimits } from "node:worker_threads";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { core } from "@aloft/idl";
 import type { TaskExecutionContext, TaskPlugin, TaskResult } from "./plugin.ts";
-import { allowedEnv, checkTaskEnvAllow } from "./task-env.ts";
+import { allowedEnv, checkTaskEnvAllow, MissingSecretError, secretEnv } from "./task-env.ts";
 import { renderArgs } from "./template.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
@@ -20,12 +20,16 @@ export interface TypeScriptPluginOptions {
   resourceLimits?: ResourceLimits;
   /** This process's variables the workers' `process.env` holds (names, prefixes ending in `*`); default all. */
   envAllow?: readonly string[];
+  /** Where declared secrets are read from (`<dir>/<group>/<key>`); they travel with the task's request only. */
+  secretsDir?: string | undefined;
 }
 
 export class TypeScriptPlugin implements TaskPlugin {
   readonly name = "aloft-typescript";
   readonly #pool: WorkerPool;
+  readonly #secretsDir: string | undefined;
   constructor(options: TypeScriptPluginOptions) {
+    this.#secretsDir = options.secretsDir;
     if (options.envAllow) checkTaskEnvAllow(options.envAllow, "envAllow");
     const env = options.envAllow ? allowedEnv(process.env, options.envAllow) : undefined;
     this.#pool = new WorkerPool(options.runtime, options.workers, options.resourceLimits, env);
@@ -48,15 +52,25 @@ export class TypeScriptPlugin implements TaskPlugin {
       perRetryUniqueKey: `${ctx.actionKey}#${ctx.attempt}`,
       inputs: ctx.inputs,
     });
+    let secrets: Record<string, string> | undefined;
+    try {
+      if (ctx.task.securityContext?.secrets.length) secrets = secretEnv(ctx.task, this.#secretsDir);
+    } catch (e) {
+      if (e instanceof MissingSecretError) return { kind: "failure", error: { kind: "USER", code: "SecretNotFound", message: e.message, recoverable: false } };
+      throw e;
+    }
     const reply = await this.#pool.run(
       {
         args,
         inputs: toBinary(core.LiteralMapSchema, ctx.inputs),
         outputPrefix: ctx.outputPrefix,
         rawOutputPrefix: ctx.rawOutputPrefix,
+        ...(secrets ? { secrets } : {}),
         ...(ctx.task.id ? { task: { project: ctx.task.id.project, domain: ctx.task.id.domain, name: ctx.task.id.name, version: ctx.task.id.version } } : {}),
       },
       ctx.onAbort ? (fn) => ctx.onAbort!(fn) : ctx.signal,
+      // "in", not a read: the getter makes the attempt's call table, which most tasks never need.
+      "actions" in ctx ? () => ctx.actions! : undefined,
     );
     if ("outputs" in reply) return { kind: "success", outputs: fromBinary(core.LiteralMapSchema, reply.outputs), encoded: reply.outputs };
     if ("futures" in reply) return { kind: "dynamic", spec: fromBinary(core.DynamicJobSpecSchema, reply.futures) };

@@ -3,9 +3,11 @@
 // Aborting a task terminates its worker (the only way to stop running JavaScript) and starts a new one.
 import { Worker, type ResourceLimits } from "node:worker_threads";
 import { availableParallelism } from "node:os";
+import type { ChildActions } from "./plugin.ts";
 import type { RuntimeReply, WorkerReply, WorkerRequest } from "./typescript-worker.ts";
+import { serveCall, type CallMessage } from "./worker-calls.ts";
 
-export type PoolRequest = Omit<WorkerRequest, "id">;
+export type PoolRequest = Omit<WorkerRequest, "id" | "calls">;
 
 export type PoolReply = RuntimeReply;
 
@@ -13,6 +15,8 @@ interface Slot {
   worker: Worker;
   ready: Promise<void>;
   inflight: Map<number, (r: PoolReply) => void>;
+  /** Child actions of in-flight requests that may call tasks. */
+  calls: Map<number, () => ChildActions>;
   retired: boolean;
   /** The worker reported ready (saves awaiting `ready` on every task). */
   started: boolean;
@@ -44,7 +48,7 @@ export class WorkerPool {
   #spawn(): Slot {
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, runtime: this.runtime }, resourceLimits: this.resourceLimits, ...(this.env ? { env: { ...this.env } } : {}) });
     const inflight = new Map<number, (r: PoolReply) => void>();
-    const slot: Slot = { worker, inflight, ready: Promise.resolve(), retired: false, started: false };
+    const slot: Slot = { worker, inflight, calls: new Map(), ready: Promise.resolve(), retired: false, started: false };
     slot.ready = new Promise<void>((resolve, reject) => {
       worker.once("message", () => {
         if (inflight.size === 0) worker.unref();
@@ -54,8 +58,13 @@ export class WorkerPool {
       worker.once("error", reject);
     });
     slot.ready.catch(() => {});
-    worker.on("message", (m: WorkerReply | { ready: true }) => {
+    worker.on("message", (m: WorkerReply | CallMessage | { ready: true }) => {
       if ("ready" in m) return;
+      if ("op" in m) {
+        serveCall(worker, m, slot.calls.get(m.id)?.());
+        return;
+      }
+      slot.calls.delete(m.id);
       const done = inflight.get(m.id);
       inflight.delete(m.id);
       if (inflight.size === 0) worker.unref();
@@ -73,6 +82,7 @@ export class WorkerPool {
   #failAll(slot: Slot, message: string) {
     for (const [, done] of slot.inflight) done({ error: { kind: "SYSTEM", code: "WorkerLost", message } });
     slot.inflight.clear();
+    slot.calls.clear();
   }
 
   /** Takes a worker out of rotation at once (no new task may reach it) and starts its replacement. */
@@ -84,7 +94,8 @@ export class WorkerPool {
   }
 
   /** `abort`: an AbortSignal, or a function registering a callback run if the task is aborted. */
-  async run(request: PoolRequest, abort?: AbortSignal | ((fn: () => void) => void)): Promise<PoolReply> {
+  /** `calls`: the attempt's child actions, for tasks that call tasks (made only if the task calls one). */
+  async run(request: PoolRequest, abort?: AbortSignal | ((fn: () => void) => void), calls?: () => ChildActions): Promise<PoolReply> {
     if (this.#closed) return { error: { kind: "SYSTEM", code: "PoolClosed", message: "the worker pool is closed" } };
     let slot = this.#slots[0]!;
     for (const s of this.#slots) if (s.inflight.size < slot.inflight.size) slot = s;
@@ -98,11 +109,13 @@ export class WorkerPool {
     const id = this.#nextId++;
     return new Promise<PoolReply>((resolve) => {
       slot.inflight.set(id, resolve);
+      if (calls) slot.calls.set(id, calls);
       // A busy worker keeps the process alive (someone awaits its result); an idle one does not.
       slot.worker.ref();
       const onAbort = () => {
         if (!slot.inflight.has(id)) return;
         slot.inflight.delete(id);
+        slot.calls.delete(id);
         resolve({ error: { kind: "SYSTEM", code: "Aborted", message: "task aborted" } });
         // Stop the running JavaScript; its other tasks fail as WorkerLost (system errors, retried).
         this.#retire(slot);
@@ -110,7 +123,7 @@ export class WorkerPool {
       };
       if (typeof abort === "function") abort(onAbort);
       else abort?.addEventListener("abort", onAbort);
-      const message: WorkerRequest = { id, ...request };
+      const message: WorkerRequest = calls ? { id, ...request, calls: true } : { id, ...request };
       slot.worker.postMessage(message);
     });
   }

@@ -1,6 +1,7 @@
 // Reliability: a child process runs the engine on a durable store and is SIGKILLed at random
 // moments (at least 20 times); after each restart every execution must resume, finish with the
-// right outputs, and no node output recorded before a kill may go missing or change.
+// right outputs, and no node output recorded before a kill may go missing or change — Flyte 2 child actions
+// included: a re-run parent task re-attaches to its finished children (a re-run child would change its output).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,7 +46,7 @@ type Outputs = Map<string, { o: bigint; run: string }>;
 
 /** `run` nonce of every succeeded node output recorded so far, by action key. */
 async function recordedOutputs(db: Database, blobDir: string): Promise<Outputs> {
-  const rows = await db.kysely.selectFrom("aloft_actions").select(["key", "outputs_uri", "outputs"]).where("phase", "=", "SUCCEEDED").where("kind", "in", ["node", "subtask"]).execute();
+  const rows = await db.kysely.selectFrom("aloft_actions").select(["key", "outputs_uri", "outputs"]).where("phase", "=", "SUCCEEDED").where("kind", "in", ["node", "subtask", "call"]).execute();
   return readOutputs(rows as RecordedRow[], blobDir);
 }
 
@@ -139,7 +140,7 @@ async function verify(db: Database, blobDir: string, seen: Outputs) {
     const actual = r.case === "collection" ? r.value.literals.map(num) : num(outs.literals.r!);
     expect(actual).toEqual(w.expectedOutput);
     for (const [name, expected] of w.expectedNodes) {
-      const nodeKey = w.expectedOutput instanceof Array ? `${key}/map/${name}` : `${key}/${name}`;
+      const nodeKey = `${key}/${w.prefix}${name}`;
       expect(final.get(nodeKey)?.o, nodeKey).toBe(BigInt(expected));
       const attempts = await db.kysely.selectFrom("aloft_attempts").select("phase").where("action", "=", nodeKey).execute();
       expect(attempts.map((a) => a.phase), `attempts of ${nodeKey}`).toContain("SUCCEEDED");

@@ -33,11 +33,30 @@ export function nodeLabels(wf: WorkflowDef<any, any>, moduleExports: Record<stri
   return labels;
 }
 
+/** A map item's label from its map node's (`map scoreReview`) and the item's id (its index last): `map[17] scoreReview`. */
+export function mapItemLabel(mapLabel: string | undefined, itemId: string): string {
+  const index = /(\d+)$/.exec(itemId)?.[1] ?? "?";
+  const task = mapLabel?.replace(/^map ?/, "");
+  return `map[${index}]${task ? ` ${task}` : ""}`;
+}
+
+/** `examples.fan-out.scoreReview` (or a map item's `….scoreReview.map`) → `scoreReview`. */
+const taskShortName = (name: string) => name.replace(/\.map$/, "").split(".").pop() ?? name;
+
+/**
+ * Progress lines of a run: `✓ n1 summarise 4ms`, `✓ n0 map[2] scoreReview 1ms`, `✓ n0 slowSquare cache hit`. Nodes
+ * the labels do not name (inside dynamic workflows and subworkflows) are named by the task their attempts ran.
+ */
 export function progressSink(write: (line: string) => void, labels: ReadonlyMap<string, string> = new Map()): EventSink {
   const started = new Map<string, number>();
+  const tasks = new Map<string, string>();
+  const nameOf = (id: string) => labels.get(id) ?? tasks.get(id);
   return {
     workflow() {},
-    task() {},
+    task(e: event.TaskExecutionEvent) {
+      const node = e.parentNodeExecutionId?.nodeId;
+      if (node && e.taskId?.name && !tasks.has(node)) tasks.set(node, taskShortName(e.taskId.name));
+    },
     node(e: event.NodeExecutionEvent) {
       const id = e.id?.nodeId ?? "?";
       if (id === "start-node" || id === "end-node") return;
@@ -48,10 +67,14 @@ export function progressSink(write: (line: string) => void, labels: ReadonlyMap<
       const t0 = started.get(id);
       const hit = e.targetMetadata.case === "taskNodeMetadata" && e.targetMetadata.value.cacheStatus === core.CatalogCacheStatus.CACHE_HIT;
       const took = hit ? " cache hit" : t0 !== undefined ? ` ${Math.max(0, at - t0)}ms` : "";
-      const label = labels.get(id) ?? (e.nodeName !== id ? e.nodeName : "");
+      const parent = e.parentNodeMetadata?.nodeId;
+      const parentLabel = parent ? nameOf(parent) : undefined;
+      // A map item shows as its map node's id and `map[<index>] <task>`.
+      const item = parent !== undefined && parentLabel?.startsWith("map");
+      const label = item ? mapItemLabel(parentLabel, id) : (nameOf(id) ?? (e.nodeName !== id ? e.nodeName : ""));
       const name = label ? ` ${label}` : "";
       const why = e.outputResult.case === "error" ? `: ${e.outputResult.value.message.split("\n")[0]}` : "";
-      write(`  ${mark} ${id}${name}${took}${why}`);
+      write(`  ${mark} ${item ? parent : id}${name}${took}${why}`);
     },
   };
 }

@@ -11,6 +11,9 @@ import { recordModuleLocations } from "../serialize/identity.ts";
 import { blobIO, storeFor } from "./blob-io.ts";
 import { loadCodeBundle } from "./code-bundle.ts";
 import { runTask, type TaskError } from "./run-task.ts";
+import type { ChildActions } from "@aloft/engine";
+import { Serializer } from "../serialize/serializer.ts";
+import type { TaskEntity } from "../task-entity.ts";
 
 export interface ExecuteRequest {
   args: string[];
@@ -23,6 +26,12 @@ export interface ExecuteRequest {
    * serialized in its project, domain and version, as flytekit does, so the engine can run and cache them.
    */
   task?: TaskIdentity;
+  /**
+   * The values of the task's declared secrets, by the variable names flytekit reads (`_FSEC_<GROUP>_<KEY>`), read
+   * by the server from its secrets directory. Held in this request only: never in the worker's environment, which
+   * other tasks share.
+   */
+  secrets?: Record<string, string>;
 }
 
 export interface TaskIdentity {
@@ -98,7 +107,27 @@ export async function loadTask(args: RuntimeArgs, root: string = projectRoot()):
   return task as TaskDef<any, any>;
 }
 
-export async function executeTask(request: ExecuteRequest): Promise<ExecuteResponse> {
+/**
+ * Templates of the tasks a Flyte 2 task calls, serialized as registration did (same project, domain, version and
+ * code bundle), so the engine finds them in the execution's closure.
+ */
+function calledTemplates(request: ExecuteRequest, args: RuntimeArgs): (task: TaskEntity) => Promise<core.TaskTemplate> {
+  let s: Serializer | undefined;
+  return async (task) => {
+    s ??= new Serializer({
+      project: request.task?.project ?? "",
+      domain: request.task?.domain ?? "",
+      version: request.task?.version ?? "",
+      root: projectRoot(),
+      allowUnexported: args.codeBundle === undefined,
+      ...(args.codeBundle !== undefined ? { codeBundle: args.codeBundle } : {}),
+    });
+    const { id } = await s.task(task);
+    return s.tasks.get(id.name)!;
+  };
+}
+
+export async function executeTask(request: ExecuteRequest, calls?: ChildActions): Promise<ExecuteResponse> {
   let task: TaskDef<any, any>;
   let args: RuntimeArgs;
   try {
@@ -121,6 +150,8 @@ export async function executeTask(request: ExecuteRequest): Promise<ExecuteRespo
     taskId: request.task ? create(core.IdentifierSchema, { resourceType: core.ResourceType.TASK, ...request.task }) : undefined,
     root: projectRoot(),
     codeBundle: args.codeBundle,
+    secrets: { env: request.secrets ?? {}, files: false },
+    calls: calls ? { actions: () => calls, templateOf: calledTemplates(request, args) } : undefined,
   });
   switch (outcome.kind) {
     case "success":

@@ -11,12 +11,14 @@ import { core, formatLiteralType } from "@aloft/idl";
 import { GraphBuilder, withBuilder } from "../builder.ts";
 import { DefinitionError, RecoverableError, TaskFailure, TypeMismatchError } from "../errors.ts";
 import type { TaskContext, TaskDef } from "../task.ts";
+import type { TaskCommonOptions } from "../task-entity.ts";
 import type { BlobIO } from "../types/blob-io.ts";
 import type { SchemaMap, TransformContext } from "../types/schema.ts";
 import { bindOutputs } from "../workflow.ts";
 import { Serializer } from "../serialize/serializer.ts";
 import { bindings, toCoreNode } from "../serialize/node.ts";
 import { CALL_ENV, type CallEnv } from "../v2/context.ts";
+import { SecretNotFoundError, taskSecrets, type SecretSources } from "./secrets.ts";
 
 export interface TaskError {
   kind: "USER" | "SYSTEM";
@@ -45,6 +47,8 @@ export interface RunTaskEnv {
   root?: string;
   /** The code bundle the task came from: tasks a dynamic task adds run from it too. */
   codeBundle?: string | undefined;
+  /** Where declared secrets are looked up (default: this process's environment and secret files, as flytekit). */
+  secrets?: SecretSources | undefined;
   /** How the tasks a Flyte 2 task awaits become child actions of this attempt (when the runner offers it). */
   calls?: CallEnv | undefined;
 }
@@ -110,7 +114,7 @@ export async function convertOutputs(outputs: SchemaMap, single: boolean, value:
 
 function describeError(e: unknown): TaskError {
   if (e instanceof RecoverableError) return { kind: "USER", code: e.code, message: e.message, recoverable: true };
-  if (e instanceof TaskFailure || e instanceof TypeMismatchError || e instanceof DefinitionError) {
+  if (e instanceof TaskFailure || e instanceof TypeMismatchError || e instanceof DefinitionError || e instanceof SecretNotFoundError) {
     return { kind: "USER", code: e.code, message: e.message, recoverable: false };
   }
   if (e instanceof Error) {
@@ -186,6 +190,7 @@ export async function runTask(task: RunnableTask, inputs: core.LiteralMap, env: 
         mkdirSync(scratchDir, { recursive: true });
         return scratchDir;
       },
+      secrets: taskSecrets((task as { options?: TaskCommonOptions }).options?.secrets, env.secrets ?? { env: process.env, files: true }, env.taskName),
     };
     if (env.calls) Object.defineProperty(tctx, CALL_ENV, { value: { env: env.calls, convert: ctx } });
     try {

@@ -15,6 +15,14 @@ export interface Identity {
   exportName: string | undefined;
 }
 
+/** Generated entities and the entity each was made from (see IdentityResolver.#resolve). */
+const generatedFrom = new WeakMap<Entity, Entity>();
+
+/** Marks `entity` as generated from `from`: it is found where `from` is, under its own explicit name. */
+export function markGenerated(entity: Entity, from: Entity): void {
+  generatedFrom.set(entity, from);
+}
+
 const exportsCache = new Map<string, Promise<Record<string, unknown>>>();
 
 /** Imports a module (once) to read its exports. */
@@ -94,6 +102,12 @@ export class IdentityResolver {
   }
 
   async #resolve(entity: Entity, what: string): Promise<Identity> {
+    // A generated entity (the workflow that runs a Flyte 2 task) lives where the entity it wraps does.
+    const wraps = generatedFrom.get(entity);
+    if (wraps && entity.explicitName) {
+      const base = await this.identify(wraps, what);
+      return { name: entity.explicitName, modulePath: base.modulePath, exportName: undefined };
+    }
     const recorded = recordedLocations.get(entity);
     if (recorded) return { name: entity.explicitName ?? defaultName(recorded.modulePath, recorded.exportName), ...recorded };
     if (entity.definedIn === "<unknown>") {

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { describeLiteral, lit, types } from "@aloft/idl";
 import { TypeMismatchError } from "../errors.ts";
-import type { BlobIO } from "./blob-io.ts";
+import { parseLocalPath, type BlobIO } from "./blob-io.ts";
 import { downloadTo, freshUri, joinUri, scratchPath } from "./offload.ts";
 import { describeValue, type Schema } from "./schema.ts";
 import { FlyteFile } from "./file.ts";
@@ -108,6 +108,6 @@ export function directorySchema(format = ""): Schema<FlyteDirectory> {
     },
     fromJson: fromText,
     toJson: (v) => v.uri ?? String(v),
-    parse: fromText,
+    parse: parseLocalPath(fromText, "directory"),
   };
 }

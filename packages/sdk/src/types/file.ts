@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { basename } from "node:path";
 import { describeLiteral, lit, types } from "@aloft/idl";
 import { TypeMismatchError } from "../errors.ts";
-import type { BlobIO } from "./blob-io.ts";
+import { parseLocalPath, type BlobIO } from "./blob-io.ts";
 import { downloadTo, freshUri, joinUri, scratchPath } from "./offload.ts";
 import { describeValue, type Schema } from "./schema.ts";
 
@@ -123,7 +123,7 @@ export function fileSchema(format = ""): Schema<FlyteFile> {
     },
     fromJson: fromText,
     toJson: (v) => v.uri ?? v.name,
-    parse: fromText,
+    parse: parseLocalPath(fromText, "file"),
   };
 }
 

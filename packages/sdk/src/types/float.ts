@@ -2,14 +2,15 @@
 import { types } from "@aloft/idl";
 import { TypeMismatchError } from "../errors.ts";
 import { checked, plainSchema } from "./plain.ts";
+import type { Float } from "./number-types.ts";
 import { describeValue, type Schema } from "./schema.ts";
 
 function check(v: unknown): string | undefined {
   return typeof v === "number" ? undefined : `expected a float, got ${describeValue(v)}`;
 }
 
-export const floatSchema = (): Schema<number> =>
-  plainSchema<number>({
+export const floatSchema = (): Schema<Float> =>
+  plainSchema<Float>({
     name: "float",
     literalType: types.float,
     check,

@@ -1,7 +1,9 @@
-// Flyte `integer` (int64) as a JS number. Values beyond ±2^53 would silently lose digits, so they are refused.
-import { types } from "@aloft/idl";
+// Flyte `integer` (int64) as a JS number (`t.int()`, values beyond ±2^53 refused: they would lose digits) or as a
+// bigint (`t.int64()`, the whole int64 range).
+import { fromLiteral, types } from "@aloft/idl";
 import { TypeMismatchError } from "../errors.ts";
-import { checked, plainSchema } from "./plain.ts";
+import { checked, converting, plainSchema } from "./plain.ts";
+import type { Int } from "./number-types.ts";
 import { describeValue, type Schema } from "./schema.ts";
 
 function check(v: unknown): string | undefined {
@@ -10,8 +12,8 @@ function check(v: unknown): string | undefined {
   return undefined;
 }
 
-export const integerSchema = (): Schema<number> => {
-  const base = plainSchema<number>({
+export const integerSchema = (): Schema<Int> => {
+  const base = plainSchema<Int>({
     name: "int",
     literalType: types.integer,
     check,
@@ -19,7 +21,7 @@ export const integerSchema = (): Schema<number> => {
     toJson: (v) => v,
     parse(text, path) {
       if (!/^[+-]?\d+$/.test(text.trim())) throw new TypeMismatchError(path, `expected an integer, got ${JSON.stringify(text)}`);
-      return checked(Number(text), path, check);
+      return checked<Int>(Number(text), path, check);
     },
   });
   return {
@@ -29,8 +31,44 @@ export const integerSchema = (): Schema<number> => {
     async fromLiteral(literal, ctx, path) {
       const sv = literal.value.case === "scalar" ? literal.value.value.value : undefined;
       const pv = sv?.case === "primitive" ? sv.value.value : undefined;
-      if (pv?.case === "floatValue" && Number.isSafeInteger(pv.value)) return pv.value;
+      if (pv?.case === "floatValue" && Number.isSafeInteger(pv.value)) return pv.value as Int;
       return base.fromLiteral(literal, ctx, path);
+    },
+  };
+};
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function check64(v: unknown): string | undefined {
+  if (typeof v !== "bigint") return `expected a bigint (t.int64()), got ${describeValue(v)}`;
+  if (v < INT64_MIN || v > INT64_MAX) return `integer ${v} does not fit in int64`;
+  return undefined;
+}
+
+/** The same Flyte integer as a bigint: every int64 exactly. JSON carries it as a string of digits beyond ±2^53. */
+export const int64Schema = (): Schema<bigint> => {
+  const base = plainSchema<bigint>({
+    name: "int",
+    literalType: types.integer,
+    check: check64,
+    fromJson(json, path) {
+      if (typeof json === "bigint") return checked<bigint>(json, path, check64);
+      if ((typeof json === "number" && Number.isSafeInteger(json)) || (typeof json === "string" && /^[+-]?\d+$/.test(json.trim()))) {
+        return checked<bigint>(BigInt(typeof json === "string" ? json.trim() : json), path, check64);
+      }
+      throw new TypeMismatchError(path, `expected an integer, got ${describeValue(json)}`);
+    },
+    toJson: (v) => (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()),
+    parse(text, path) {
+      if (!/^[+-]?\d+$/.test(text.trim())) throw new TypeMismatchError(path, `expected an integer, got ${JSON.stringify(text)}`);
+      return checked<bigint>(BigInt(text.trim()), path, check64);
+    },
+  });
+  return {
+    ...base,
+    async fromLiteral(literal, _ctx, path) {
+      return converting(path, () => fromLiteral(literal, types.integer(), { int64: "bigint" }, path) as bigint);
     },
   };
 };

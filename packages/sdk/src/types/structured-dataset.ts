@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import type { Table } from "apache-arrow";
 import { core, describeLiteral, lit, types } from "@aloft/idl";
 import { TypeMismatchError } from "../errors.ts";
-import type { BlobIO } from "./blob-io.ts";
+import { parseLocalPath, type BlobIO } from "./blob-io.ts";
 import { downloadTo, freshUri, joinUri, scratchPath } from "./offload.ts";
 import { describeValue, type Schema, type SchemaMap } from "./schema.ts";
 
@@ -148,7 +148,7 @@ export function structuredDatasetSchema<C extends SchemaMap>(options: DataFrameO
     },
     fromJson: fromText,
     toJson: (v) => v.uri ?? String(v),
-    parse: fromText,
+    parse: parseLocalPath(fromText, "file"),
   };
 }
 

@@ -8,7 +8,7 @@ import { durationSchema } from "./duration.ts";
 import { enumSchema } from "./enum.ts";
 import { fileSchema } from "./file.ts";
 import { floatSchema } from "./float.ts";
-import { integerSchema } from "./integer.ts";
+import { int64Schema, integerSchema } from "./integer.ts";
 import { listSchema } from "./list.ts";
 import { mapSchema } from "./map.ts";
 import { noneSchema } from "./none.ts";
@@ -18,7 +18,11 @@ import { structuredDatasetSchema } from "./structured-dataset.ts";
 import { optionalSchema, unionSchema } from "./union.ts";
 
 export const t = {
+  /** Flyte integer as a number (`Int`): safe integers only, beyond ±2^53 is an error, never rounded. */
   int: integerSchema,
+  /** Flyte integer as a bigint: the whole int64 range. */
+  int64: int64Schema,
+  /** Flyte float (`Float`); a promise of one does not fit an int input, nor the other way round. */
   float: floatSchema,
   string: stringSchema,
   bool: booleanSchema,

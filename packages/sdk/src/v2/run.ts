@@ -5,8 +5,10 @@ import type { OutputDecl, ReturnValues } from "../entity.ts";
 import { runWorkflow, type RunOptions, type RunResult } from "../local/run.ts";
 import type { SchemaMap, ValuesOf } from "../types/schema.ts";
 import { workflow, type WorkflowDef } from "../workflow.ts";
+import { markGenerated } from "../serialize/identity.ts";
 import { environmentOf } from "./environment.ts";
 import type { Flyte2Task } from "./task.ts";
+import type { TaskEntity } from "../task-entity.ts";
 
 const wrappers = new WeakMap<object, WorkflowDef<SchemaMap, OutputDecl>>();
 
@@ -16,13 +18,14 @@ export function taskWorkflow<I extends SchemaMap, O extends OutputDecl>(task: Fl
   if (!wf) {
     const outputs = task.singleOutput ? task.outputs.o0 : task.outputs;
     wf = workflow({ name: task.explicitName!, inputs: task.inputs, outputs }, (i) => (task as unknown as (v: unknown) => unknown)(i) as never) as unknown as WorkflowDef<SchemaMap, OutputDecl>;
+    markGenerated(wf, task);
     wrappers.set(task, wf);
   }
   return wf as unknown as WorkflowDef<I, O>;
 }
 
 /** Every task `task` may call: those of its environment and the environments it depends on. */
-export function reachableTasks(task: Flyte2Task<SchemaMap, OutputDecl>) {
+export function reachableTasks(task: TaskEntity): TaskEntity[] {
   return environmentOf(task)?.allTasks() ?? [task];
 }
 
@@ -32,6 +35,6 @@ export async function runTaskTree<I extends SchemaMap, O extends OutputDecl>(
   inputs: Partial<ValuesOf<I>> & Record<string, unknown>,
   options: RunOptions = {},
 ): Promise<RunResult<O>> {
-  const tasks = [...reachableTasks(task as unknown as Flyte2Task<SchemaMap, OutputDecl>), ...(options.tasks ?? [])];
+  const tasks = [...reachableTasks(task), ...(options.tasks ?? [])];
   return runWorkflow(taskWorkflow(task), inputs, { ...options, tasks }) as Promise<RunResult<O>>;
 }

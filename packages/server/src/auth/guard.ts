@@ -26,9 +26,11 @@ export function ruleFor(serviceName: string, method: DescMethod): Rule {
   return rule;
 }
 
-function resourceOf(req: Message, scope: Scope | undefined): string {
+function resourceOf(req: Message, scope: Scope | undefined, out?: Message): string {
   const r = req as unknown as Record<string, unknown>;
-  const id = (r.id ?? r) as Record<string, unknown>;
+  // A created execution's name may be chosen by the server: its answer names it.
+  const answered = (out as unknown as { id?: { name?: unknown } } | undefined)?.id;
+  const id = (typeof answered?.name === "string" ? answered : (r.id ?? r)) as Record<string, unknown>;
   const parts = [scope?.project, scope?.domain, id.name ?? r.name, id.version].filter((p): p is string => typeof p === "string" && p !== "");
   return parts.join("/");
 }
@@ -63,7 +65,8 @@ export function guardBindings(bindings: ServiceBinding[], auth: AuthService): Se
           }
           const principal: Principal = await auth.authenticate(call.headers);
           const record = audited.has(rule.need)
-            ? (scope: Scope | undefined, outcome: string) => auth.audit.record({ principal: principal.subject, action, project: scope?.project ?? "", domain: scope?.domain ?? "", resource: resourceOf(req, scope), outcome })
+            ? (scope: Scope | undefined, outcome: string, out?: Message) =>
+                auth.audit.record({ principal: principal.subject, action, project: scope?.project ?? "", domain: scope?.domain ?? "", resource: resourceOf(req, scope, out), outcome })
             : undefined;
           let scope: Scope | undefined;
           try {
@@ -75,7 +78,7 @@ export function guardBindings(bindings: ServiceBinding[], auth: AuthService): Se
           if (!inner) throw unimplemented();
           try {
             const out = await inner(req, call);
-            record?.(scope, "OK");
+            record?.(scope, "OK", out);
             return rule.filter ? trim(rule, out, await auth.grantsOf(principal)) : out;
           } catch (e) {
             record?.(scope, codeName(e));

@@ -82,7 +82,9 @@ describe("the console at /", () => {
     const res = await get(built.port, "/api/v1/projects");
     expect(res.status).toBe(404);
     expect(res.headers["content-type"]).toBe("application/json");
-    expect((await get(built.port, "/aloft/v1/cache/find")).body).not.toContain("<title>");
+    for (const path of ["/aloft/v1/cache/find", "/.well-known/oauth-authorization-server", "/oauth2/jwks", "/readyz"]) {
+      expect((await get(built.port, path)).body, path).not.toContain("<title>");
+    }
   });
 
   it("is behind the front door: a page under a rebinding host name is refused", async () => {

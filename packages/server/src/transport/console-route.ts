@@ -47,8 +47,9 @@ const securityHeaders = {
   "cross-origin-opener-policy": "same-origin",
 };
 
-// Paths that belong to the API or other routes: never answered with the app's index.html.
-const apiPrefixes = ["/api/", "/aloft/", "/blobs/", "/flyteidl.", "/grpc.", "/metrics", "/healthcheck"];
+// Paths that belong to the API or other routes (auth discovery, health): never answered with the app's index.html,
+// so a client probing one of them with auth off gets a 404, not a web page.
+const apiPrefixes = ["/api/", "/aloft/", "/blobs/", "/oauth2/", "/.well-known/", "/flyteidl.", "/flyteidl2.", "/grpc.", "/metrics", "/healthz", "/readyz", "/healthcheck"];
 
 export function isConsolePath(path: string): boolean {
   return !apiPrefixes.some((p) => path.startsWith(p));
