@@ -39,6 +39,11 @@ export interface KubeletOptions {
   outcome?: (pod: Obj) => PodOutcome;
   /** Environment of commands run by `run` outcomes, under the container's own env (e.g. PATH). */
   baseEnv?: Record<string, string>;
+  /**
+   * The images' working directory (their WORKDIR) for `run` outcomes whose container sets no workingDir: where a
+   * TypeScript task image has its node_modules. Default: a fresh directory per pod.
+   */
+  imageWorkingDir?: string;
 }
 
 interface Running {
@@ -187,6 +192,7 @@ export class SimulatedKubelet {
 
   private run(pod: Obj, primary: string, env: Record<string, string>, r: Running, end: (code: number, reason: string) => void): void {
     const c = ((pod.spec?.containers ?? []) as { name: string; command?: string[]; args?: string[]; workingDir?: string }[]).find((x) => x.name === primary)!;
+    const cwd = (dir: string) => c.workingDir ?? this.options.imageWorkingDir ?? dir;
     const argv = [...(c.command ?? []), ...(c.args ?? [])];
     const ns = pod.metadata.namespace!;
     const name = pod.metadata.name!;
@@ -196,7 +202,7 @@ export class SimulatedKubelet {
       return;
     }
     r.dir = mkdtempSync(join(tmpdir(), `kube-sim-${name}-`));
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: r.dir, env: { ...env, HOME: r.dir, TMPDIR: r.dir }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: cwd(r.dir), env: { ...env, HOME: r.dir, TMPDIR: r.dir }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     r.process = child;
     child.stdout.on("data", (d: Buffer) => this.appendLog(ns, name, d.toString()));
     child.stderr.on("data", (d: Buffer) => this.appendLog(ns, name, d.toString()));

@@ -42,6 +42,9 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
   const watches = new Set<ServerResponse>();
   const ctx = { cluster, kubelet, bookmarkMs: options.bookmarkMs ?? 1000, watches, ...(options.onRequest ? { onRequest: options.onRequest } : {}) };
   const server = createServer((req, res) => void handle(ctx, req, res));
+  // Node closes idle keep-alive connections after 5 s, and a client reusing one at that moment gets ECONNRESET;
+  // the API server keeps them open far longer.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const namespaces = cluster.store("Namespace");

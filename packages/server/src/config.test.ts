@@ -8,6 +8,36 @@ const dir = mkdtempSync(join(tmpdir(), "aloft-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("config loader", () => {
+  it("keeps the Kubernetes pod plugin off by default; a kubernetes section (file, ALOFT_KUBERNETES or --kubernetes) turns it on", () => {
+    expect(loadConfig({ argv: [], env: {} }).kubernetes).toBeUndefined();
+    const file = join(dir, "k8s.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        kubernetes: {
+          kubeconfig: "/etc/aloft/kubeconfig",
+          namespace: "flyte-{{project}}",
+          route: { taskTypes: ["typescript-task", "python-task"] },
+          defaultRequests: { cpu: "500m", memory: "512Mi" },
+          interruptible: { tolerations: [{ key: "spot", operator: "Exists", effect: "NoSchedule" }], nodeSelector: { "node.kubernetes.io/lifecycle": "spot" } },
+          deletePods: "on-success",
+        },
+      }),
+    );
+    expect(loadConfig({ argv: ["--config", file], env: {} }).kubernetes).toMatchObject({
+      kubeconfig: "/etc/aloft/kubeconfig",
+      namespace: "flyte-{{project}}",
+      route: { taskTypes: ["typescript-task", "python-task"], projects: [], tasks: [] },
+      defaultRequests: { cpu: "500m", memory: "512Mi" },
+      interruptible: { nodeSelector: { "node.kubernetes.io/lifecycle": "spot" } },
+      deletePods: "on-success",
+      imagePullBackoffGracePeriodMs: 180_000,
+    });
+    expect(loadConfig({ argv: [], env: { ALOFT_KUBERNETES: '{"namespace":"tasks"}' } }).kubernetes?.namespace).toBe("tasks");
+    expect(() => loadConfig({ argv: ["--kubernetes", '{"deletePods":"sometimes"}'], env: {} })).toThrow(/flag --kubernetes: kubernetes.deletePods: expected "always", "on-success" or "never"/);
+    expect(() => loadConfig({ argv: ["--kubernetes", '{"namespaces":"x"}'], env: {} })).toThrow(/kubernetes.namespaces: unknown setting/);
+  });
+
   it("keeps authentication off by default; --auth alone, ALOFT_AUTH or an auth section turns it on", () => {
     expect(loadConfig({ argv: [], env: {} }).auth.enabled).toBe(false);
     expect(loadConfig({ argv: ["--auth"], env: {} }).auth.enabled).toBe(true);

@@ -3,7 +3,7 @@
 // where they came from; nothing is guessed.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { checkTaskEnvAllow, DEFAULT_TASK_ENV_ALLOW } from "@aloft/engine";
+import { checkTaskEnvAllow, DEFAULT_TASK_ENV_ALLOW, parseKubernetesConfig, type KubernetesConfig } from "@aloft/engine";
 import { InvalidArgumentError } from "./errors.ts";
 import { checkPolicy } from "./transport/front-door.ts";
 import { defaultAuthConfig, parseAuthConfig, type AuthConfig } from "./auth/config.ts";
@@ -42,6 +42,12 @@ export interface AloftConfig {
   keepFailedTaskDirs: boolean;
   /** Authentication, project roles and the audit log (auth/config.ts); off by default, `--auth` turns it on. */
   auth: AuthConfig;
+  /**
+   * Runs routed tasks as Kubernetes pods (off when unset): kubeconfig or in-cluster, namespace, which task
+   * types, projects or tasks go to pods, pod templates, resource defaults, interruptible placement — the
+   * engine's KubernetesConfig (packages/engine/src/plugins/kubernetes/config.ts).
+   */
+  kubernetes: KubernetesConfig | undefined;
 }
 
 export const defaultConfig = (): AloftConfig => ({
@@ -64,10 +70,11 @@ export const defaultConfig = (): AloftConfig => ({
   taskSecretsDir: undefined,
   keepFailedTaskDirs: false,
   auth: defaultAuthConfig(),
+  kubernetes: undefined,
 });
 
 type Key = keyof AloftConfig;
-const kinds: Record<Key, "string" | "int" | "bool" | "list" | "webhooks" | "optional" | "auth"> = {
+const kinds: Record<Key, "string" | "int" | "bool" | "list" | "webhooks" | "optional" | "auth" | "kubernetes"> = {
   host: "string",
   port: "int",
   dataDir: "string",
@@ -87,6 +94,7 @@ const kinds: Record<Key, "string" | "int" | "bool" | "list" | "webhooks" | "opti
   taskSecretsDir: "optional",
   keepFailedTaskDirs: "bool",
   auth: "auth",
+  kubernetes: "kubernetes",
 };
 
 const envNames: Record<string, Key> = Object.fromEntries(
@@ -125,6 +133,16 @@ function set(config: AloftConfig, key: Key, value: unknown, where: string): void
     case "auth":
       config.auth = parseAuthConfig(config.auth, value, where);
       return;
+    case "kubernetes": {
+      // A JSON object in the file; JSON text in ALOFT_KUBERNETES and --kubernetes.
+      const section = typeof value === "string" ? safeJson(value, where) : value;
+      try {
+        config.kubernetes = parseKubernetesConfig(section, "kubernetes");
+      } catch (e) {
+        throw bad((e as Error).message);
+      }
+      return;
+    }
     case "webhooks": {
       const list = typeof value === "string" ? safeJson(value, where) : value;
       if (!Array.isArray(list)) throw bad("expected a list of {url, phases}");

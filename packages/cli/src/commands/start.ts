@@ -30,6 +30,9 @@ variables, then flags:
   --task-env-allow <a,B*>  variables of this environment task processes see, names or prefixes ending in *
                            (ALOFT_TASK_ENV_ALLOW, default PATH,HOME,USER,LANG,LC_*,TZ,PYTHON*)
   --task-secrets-dir <dir> secrets requested by tasks, read from <dir>/<group>/<key> (ALOFT_TASK_SECRETS_DIR)
+  --kubernetes <json>      run tasks as Kubernetes pods: {"namespace": "{{project}}-{{domain}}", "route":
+                           {"taskTypes": ["python-task"]}, …} (ALOFT_KUBERNETES, or a "kubernetes" object in the
+                           config file; off by default; docs/kubernetes.md lists every setting)
   --keep-failed-task-dirs <true|false>
                            keep a failed attempt's working directory under <data-dir>/task-runs
   --auth                   require an API key or access token on every call, with project roles and an audit log
@@ -52,7 +55,7 @@ export const start: Command = {
     }
     const t0 = performance.now();
     // Task processes inherit only the allow-listed variables of this server's environment.
-    const plugins = serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: config.dataDir, secretsDir: config.taskSecretsDir });
+    const plugins = serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: config.dataDir, secretsDir: config.taskSecretsDir, kubernetes: config.kubernetes, warn: (m) => io.err(m) });
     const aloft = await startAloft(config, { plugins });
     io.out(`Aloft listening on ${aloft.server.url} (gRPC, gRPC-Web, Connect and REST at /api/v1); data in ${config.dataDir}`);
     let stopping = false;

@@ -1,8 +1,9 @@
 // The task plugins `aloft start` runs its tasks with, beside the server's own: TypeScript tasks in worker
 // processes, and container and shell tasks (Flyte's raw-container protocol) as local processes, as in `aloft run`.
-// One list, so the CLI's tests start the server with exactly what users get.
+// With a `kubernetes` section, the tasks it routes run as pods instead (asked first). One list, so the CLI's
+// tests start the server with exactly what users get.
 import { join } from "node:path";
-import type { TaskPlugin } from "@aloft/engine";
+import { kubernetesPodPlugin, type KubernetesConfig, type TaskPlugin } from "@aloft/engine";
 import { rawContainerPlugin } from "@aloft/sdk";
 import { typescriptTaskPlugin } from "./typescript-plugin.ts";
 
@@ -15,10 +16,15 @@ export interface ServerPluginOptions {
   secretsDir?: string | undefined;
   /** TypeScript task worker processes (default: the plugin's own). */
   workers?: number;
+  /** Routed tasks run as Kubernetes pods (off when unset). */
+  kubernetes?: KubernetesConfig | undefined;
+  /** Told of problems that do not stop the server (a pod informer that restarts). */
+  warn?: (message: string) => void;
 }
 
 export function serverTaskPlugins(options: ServerPluginOptions): TaskPlugin[] {
   return [
+    ...(options.kubernetes ? [kubernetesPodPlugin({ config: options.kubernetes, ...(options.warn ? { onError: options.warn } : {}) })] : []),
     typescriptTaskPlugin({
       envAllow: options.taskEnvAllow,
       ...(options.secretsDir ? { secretsDir: options.secretsDir } : {}),

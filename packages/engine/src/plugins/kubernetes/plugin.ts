@@ -20,6 +20,12 @@ export interface KubernetesPluginOptions {
   onError?: (message: string) => void;
   /** How often a pod waiting in Pending is re-read from the cache for its grace periods. Default 5 s. */
   pendingCheckMs?: number;
+  /**
+   * API requests (create, delete, log) in flight at once, as client-go's rate limit keeps a controller from
+   * flooding the API server: thousands of attempts starting together otherwise open thousands of connections
+   * at once, and the server resets them. Default 32.
+   */
+  maxRequestsInFlight?: number;
 }
 
 export const KUBERNETES_PLUGIN = "kubernetes-pod";
@@ -48,7 +54,7 @@ export function kubernetesPodPlugin(options: KubernetesPluginOptions): TaskPlugi
   return {
     name: KUBERNETES_PLUGIN,
     canHandle: (task) => routesToPod(task, config.route),
-    execute: (ctx) => runPod(ctx, { config, api, informers, pendingCheckMs: options.pendingCheckMs ?? 5000 }),
+    execute: (ctx) => runPod(ctx, { config, api, informers, pendingCheckMs: options.pendingCheckMs ?? 5000, limit: limiter(options.maxRequestsInFlight ?? 32) }),
     close: () => informers.close(),
   };
 }
@@ -58,6 +64,24 @@ interface Deps {
   api: CoreV1Api;
   informers: PodInformers;
   pendingCheckMs: number;
+  limit: <T>(call: () => Promise<T>) => Promise<T>;
+}
+
+/** Runs at most `n` calls at once; the others wait their turn in order. */
+function limiter(n: number): <T>(call: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (call) => {
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await call();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 const failure = (kind: TaskFailure["kind"], code: string, message: string, recoverable: boolean): TaskResult => ({ kind: "failure", error: { kind, code, message, recoverable } });
@@ -99,11 +123,11 @@ async function runPod(ctx: TaskExecutionContext, d: Deps): Promise<TaskResult> {
   await d.informers.ensure(namespace);
   let current: V1Pod;
   try {
-    current = await d.api.createNamespacedPod({ namespace, body: pod });
+    current = await d.limit(() => d.api.createNamespacedPod({ namespace, body: pod }));
   } catch (e) {
     if (!isStatus(e, 409)) return apiFailure(e, `creating pod ${namespace}/${name}`);
     // The pod exists: this attempt was started before (by this engine before a restart, or another replica).
-    current = d.informers.get(namespace, name) ?? (await d.api.readNamespacedPod({ name, namespace }));
+    current = d.informers.get(namespace, name) ?? (await d.limit(() => d.api.readNamespacedPod({ name, namespace })));
     const owner = current.metadata?.annotations?.[ACTION_KEY_ANNOTATION];
     if (owner !== `${ctx.actionKey}#${ctx.attempt}`) {
       return failure("SYSTEM", "PodNameTaken", `pod ${namespace}/${name} exists but belongs to ${owner ?? "something else"}, not ${ctx.actionKey}#${ctx.attempt}`, false);
@@ -182,7 +206,7 @@ function follow(ctx: TaskExecutionContext, d: Deps, namespace: string, name: str
 /** The primary container's log, for `aloft logs` and the console (a failed attempt's log says why). */
 async function copyLog(ctx: TaskExecutionContext, d: Deps, namespace: string, name: string, container: string): Promise<void> {
   try {
-    const text = await d.api.readNamespacedPodLog({ name, namespace, container, limitBytes: 1_000_000 });
+    const text = await d.limit(() => d.api.readNamespacedPodLog({ name, namespace, container, limitBytes: 1_000_000 }));
     if (text) ctx.log.write("stdout", text);
   } catch {
     // A log is a convenience: a pod already gone or a node that keeps none must not fail the attempt.
@@ -191,7 +215,7 @@ async function copyLog(ctx: TaskExecutionContext, d: Deps, namespace: string, na
 
 async function deletePod(d: Deps, namespace: string, name: string): Promise<void> {
   try {
-    await d.api.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
+    await d.limit(() => d.api.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }));
   } catch (e) {
     if (!isStatus(e, 404)) throw e;
   }
