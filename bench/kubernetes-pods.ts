@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { core } from "@aloft/idl";
-import { defaultKubernetesConfig, kubernetesPodPlugin, MemoryBlobStore, type TaskExecutionContext } from "@aloft/engine";
+import { defaultKubernetesConfig, loadKubernetesPodPlugin, MemoryBlobStore, type TaskExecutionContext } from "@aloft/engine";
 import { startKubeSimulator } from "@aloft/kube-sim";
 
 const i = process.argv.indexOf("--pods");
@@ -17,7 +17,7 @@ const NS = "bench-development";
 const sim = await startKubeSimulator({ namespaces: [NS], historySize: 4 * N, kubelet: { stepMs: 1, outcome: () => ({ kind: "exit", code: 0, afterMs: 1 }) } });
 const dir = mkdtempSync(join(tmpdir(), "aloft-bench-k8s-"));
 const kubeconfig = sim.writeKubeconfig(join(dir, "kubeconfig"));
-const plugin = kubernetesPodPlugin({ config: { ...defaultKubernetesConfig(), kubeconfig, namespace: "{{project}}-{{domain}}", deletePods: "always" } });
+const plugin = await loadKubernetesPodPlugin({ config: { ...defaultKubernetesConfig(), kubeconfig, namespace: "{{project}}-{{domain}}", deletePods: "always" } });
 const blobs = new MemoryBlobStore();
 const task = create(core.TaskTemplateSchema, {
   id: { resourceType: core.ResourceType.TASK, project: "bench", domain: "development", name: "bench.noop", version: "v1" },

@@ -29,7 +29,7 @@ export async function startTestServer(options: { workers?: number; taskSecretsDi
   const dir = mkdtempSync(join(tmpdir(), "aloft-remote-"));
   const config = { ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent", taskSecretsDir: options.taskSecretsDir };
   // The plugins `aloft start` runs tasks with, so a remote test sees what users get.
-  const plugins = serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: dir, secretsDir: options.taskSecretsDir, workers: options.workers ?? 1 });
+  const plugins = await serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: dir, secretsDir: options.taskSecretsDir, workers: options.workers ?? 1 });
   const aloft = await startAloft(config, { plugins });
   await aloft.ready;
   return {

@@ -39,5 +39,6 @@ export { columnArrays, unnestOf, upsertSql, type ColumnType, type Columns, type 
 export { StoreFaultError, classifyFault, isStoreFault, asStoreFault, type StoreFaultCode } from "./db/faults.ts";
 export { DatabaseHealth, type QueryObserver } from "./db/health.ts";
 export { withStoreFaults } from "./runtime/blob-faults.ts";
-export { kubernetesPodPlugin, loadKubeConfig, routesToPod, KUBERNETES_PLUGIN, type KubernetesPluginOptions } from "./plugins/kubernetes/plugin.ts";
+export type { KubernetesPluginOptions } from "./plugins/kubernetes/plugin.ts";
+export { loadKubernetesPodPlugin } from "./plugins/kubernetes/load.ts";
 export { parseKubernetesConfig, defaultKubernetesConfig, type KubernetesConfig } from "./plugins/kubernetes/config.ts";

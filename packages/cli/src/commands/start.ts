@@ -55,7 +55,7 @@ export const start: Command = {
     }
     const t0 = performance.now();
     // Task processes inherit only the allow-listed variables of this server's environment.
-    const plugins = serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: config.dataDir, secretsDir: config.taskSecretsDir, kubernetes: config.kubernetes, warn: (m) => io.err(m) });
+    const plugins = await serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: config.dataDir, secretsDir: config.taskSecretsDir, kubernetes: config.kubernetes, warn: (m) => io.err(m) });
     const aloft = await startAloft(config, { plugins });
     io.out(`Aloft listening on ${aloft.server.url} (gRPC, gRPC-Web, Connect and REST at /api/v1); data in ${config.dataDir}`);
     let stopping = false;

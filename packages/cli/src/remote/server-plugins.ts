@@ -3,7 +3,7 @@
 // With a `kubernetes` section, the tasks it routes run as pods instead (asked first). One list, so the CLI's
 // tests start the server with exactly what users get.
 import { join } from "node:path";
-import { kubernetesPodPlugin, type KubernetesConfig, type TaskPlugin } from "@aloft/engine";
+import { loadKubernetesPodPlugin, type KubernetesConfig, type TaskPlugin } from "@aloft/engine";
 import { rawContainerPlugin } from "@aloft/sdk";
 import { typescriptTaskPlugin } from "./typescript-plugin.ts";
 
@@ -22,9 +22,9 @@ export interface ServerPluginOptions {
   warn?: (message: string) => void;
 }
 
-export function serverTaskPlugins(options: ServerPluginOptions): TaskPlugin[] {
+export async function serverTaskPlugins(options: ServerPluginOptions): Promise<TaskPlugin[]> {
   return [
-    ...(options.kubernetes ? [kubernetesPodPlugin({ config: options.kubernetes, ...(options.warn ? { onError: options.warn } : {}) })] : []),
+    ...(options.kubernetes ? [await loadKubernetesPodPlugin({ config: options.kubernetes, ...(options.warn ? { onError: options.warn } : {}) })] : []),
     typescriptTaskPlugin({
       envAllow: options.taskEnvAllow,
       ...(options.secretsDir ? { secretsDir: options.secretsDir } : {}),

@@ -50,7 +50,7 @@ beforeAll(async () => {
   register();
   dir = mkdtempSync(join(tmpdir(), "aloft-console-e2e-"));
   const config = { ...defaultConfig(), port: 0, dataDir: dir, logLevel: "silent" };
-  aloft = await startAloft(config, { plugins: serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: dir, workers: 1 }) });
+  aloft = await startAloft(config, { plugins: await serverTaskPlugins({ taskEnvAllow: config.taskEnvAllow, dataDir: dir, workers: 1 }) });
   await aloft.ready;
   base = aloft.server.url;
   expect(await main(["register", flowFile, "--version", "v1", "--endpoint", base])).toBe(0);
