@@ -93,9 +93,16 @@ describe("the Kubernetes API simulator", () => {
   it("holds an object with finalizers until they are removed, and deletes what a deleted object owned", async () => {
     await api.createNamespacedPod({ namespace: "work", body: { ...pod("f"), metadata: { name: "f", finalizers: ["example.com/hold"] } } });
     await api.deleteNamespacedPod({ name: "f", namespace: "work" });
-    const held = await api.readNamespacedPod({ name: "f", namespace: "work" });
-    expect(held.metadata!.deletionTimestamp).toBeDefined();
-    await api.replaceNamespacedPod({ name: "f", namespace: "work", body: { ...held, metadata: { ...held.metadata, finalizers: [] } } });
+    // The kubelet may update the pod between our read and write (409 Conflict): read again and retry, as a
+    // controller does.
+    for (let attempt = 0; ; attempt++) {
+      const held = await api.readNamespacedPod({ name: "f", namespace: "work" });
+      expect(held.metadata!.deletionTimestamp).toBeDefined();
+      const write = api.replaceNamespacedPod({ name: "f", namespace: "work", body: { ...held, metadata: { ...held.metadata, finalizers: [] } } });
+      const failed = await write.then(() => undefined, (e: unknown) => e);
+      if (failed === undefined) break;
+      if ((failed as { code?: number }).code !== 409 || attempt >= 5) throw failed;
+    }
     expect((await apiError(api.readNamespacedPod({ name: "f", namespace: "work" }))).code).toBe(404);
 
     const owner = await api.createNamespacedPod({ namespace: "work", body: pod("owner") });
