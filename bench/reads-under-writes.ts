@@ -4,7 +4,7 @@
 // and the server's RSS. Asserts nothing.
 //   npx tsx bench/reads-under-writes.ts [--connections 500] [--seconds 20] [--list-share 0.5] [--preload 1000] [--postgres postgres://…/db]
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -13,6 +13,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { admin, service } from "@aloft/idl";
 import { echoEntities, intLiteral } from "../packages/server/test/fixtures/echo.ts";
+import { threadCpu } from "./thread-cpu.ts";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,21 +31,6 @@ const e = echoEntities(P, D, "bench");
 const createRequest = () => create(admin.ExecutionCreateRequestSchema, { project: P, domain: D, spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(1) } } });
 const listRequest = () => create(admin.ResourceListRequestSchema, { id: { project: P, domain: D }, limit: 20, sortBy: { key: "created_at", direction: admin.Sort_Direction.DESCENDING } });
 
-// CPU seconds of each thread of this process (Linux), to tell the main thread from PGlite's.
-const threadCpu = () => {
-  const out = new Map<string, { name: string; s: number }>();
-  try {
-    for (const tid of readdirSync("/proc/self/task")) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(tid, { name: tid === String(process.pid) ? "main" : name, s: (Number(f[11]) + Number(f[12])) / 100 });
-    }
-  } catch {
-    // not Linux: no per-thread figures
-  }
-  return out;
-};
 
 const pct = (xs: number[], p: number) => {
   if (xs.length === 0) return NaN;

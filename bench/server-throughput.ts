@@ -5,7 +5,7 @@
 //                                      [--auth off|on|both]
 // --auth on: authentication on, the clients sending a Contributor API key; --auth both: off, on, off, on in one run
 // (the cost of authentication beside the same minutes without it).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { admin, service } from "@aloft/idl";
 import { defaultConfig, startAloft } from "@aloft/server";
 import { echoEntities, intLiteral } from "../packages/server/test/fixtures/echo.ts";
+import { threadCpu } from "./thread-cpu.ts";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -86,21 +87,6 @@ async function runOnce(authOn: boolean): Promise<{ perHour: number; cpuMsPer: nu
   const request = () => create(admin.ExecutionCreateRequestSchema, { project: "flytesnacks", domain: "development", spec: { launchPlan: e.ids.launchPlan }, inputs: { literals: { x: intLiteral(1) } } });
   const perClient = Array.from({ length: separate ? 0 : clients }, () => (inProcess ? undefined : createClient(service.AdminService, createGrpcTransport({ baseUrl: aloft.server.url, interceptors: withKey(key) }))));
 
-  // CPU seconds of each thread of this process (Linux), to tell the main thread from PGlite's and libuv's.
-  const threadCpu = () => {
-    const out = new Map<string, { name: string; s: number }>();
-    try {
-      for (const tid of readdirSync("/proc/self/task")) {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-        const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        out.set(tid, { name: tid === String(process.pid) ? "main" : name, s: (Number(f[11]) + Number(f[12])) / 100 });
-      }
-    } catch {
-      // not Linux: no per-thread figures
-    }
-    return out;
-  };
   // --client-process: the clients run in a child process, as real clients are not inside the server's process.
   const clientProcess = separate ? spawn(process.execPath, [...process.execArgv, process.argv[1]!, "--client-of", aloft.server.url, "--clients", String(clients), "--seconds", String(seconds), ...(key ? ["--bearer", key] : [])], { stdio: ["pipe", "pipe", "inherit"] }) : undefined;
   if (clientProcess) await new Promise<void>((resolve) => clientProcess.stdout!.once("data", () => resolve()));
