@@ -2,6 +2,7 @@
 // evolve apart from the admin tables.
 import { sql, type Generated } from "kysely";
 import type { Migration } from "@aloft/engine";
+import type { AuditEntry } from "../audit/audit-log.ts";
 
 const ts = "timestamptz not null default now()";
 
@@ -46,15 +47,10 @@ export interface GrantRow {
   created_at: Generated<Date>;
 }
 
-export interface AuditRow {
+/** An audit entry as stored: the entry with its id and time. */
+export interface AuditRow extends AuditEntry {
   id: Generated<string>;
   at: Generated<Date>;
-  principal: string;
-  action: string;
-  project: string;
-  domain: string;
-  resource: string;
-  outcome: string;
 }
 
 export interface AuthTables {
